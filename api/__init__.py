@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): routers, schemas, auth. Runs no ffmpeg; enqueues work by task name."""

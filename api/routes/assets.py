@@ -1,0 +1,145 @@
+"""Assets: upload, read, list, download renditions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Annotated, BinaryIO
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
+from fastapi.responses import FileResponse, StreamingResponse
+
+from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
+from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic
+from mam import catalog
+from mam.db import unit_of_work
+from mam.errors import NotFound
+from mam.models import Asset, new_id
+from mam.storage import Storage, original_key
+from workers.enqueue import enqueue_ingest
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/assets", tags=["assets"])
+MAX_NAME_BYTES = 1024
+
+
+class _HashingReader:
+    """Hashes (sha256) and counts bytes as the store reads them in chunks."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.sha, self.size = stream, hashlib.sha256(), 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(1024 * 1024 if n is None or n < 0 else n)
+        self.sha.update(data)
+        self.size += len(data)
+        return data
+
+
+def _check_filename(name: str | None) -> str:
+    if not name or not name.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the upload has no filename")
+    if "\x00" in name:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "filename contains a NUL byte")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+                            f"filename is longer than {MAX_NAME_BYTES} bytes")
+    return name
+
+
+def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> AssetPublic:
+    base = str(request.base_url).rstrip("/") + f"/api/v1/assets/{asset.id}"
+    rends = []
+    for r in asset.renditions:
+        url = storage.presigned_get(r.key, ttl_s) or f"{base}/renditions/{r.kind}"
+        rends.append(RenditionPublic(kind=r.kind, url=url, content_type=r.content_type, width=r.width,
+                                     height=r.height, size_bytes=r.size_bytes))
+    original = storage.presigned_get(asset.original_key, ttl_s, asset.original_filename) or f"{base}/original"
+    return AssetPublic(**catalog.asset_record(asset), renditions=rends, original_url=original)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AssetCreated,
+             responses={422: {"description": "bad filename or form"}, 503: {"description": "store down"}})
+def upload_asset(
+    _: CurrentToken,
+    settings: SettingsDep,
+    storage: StorageDep,
+    file: Annotated[UploadFile, File(description="the original media file")],
+    title: Annotated[str | None, Form()] = None,
+    project: Annotated[str | None, Form()] = None,
+    tags: Annotated[str | None, Form(description="comma-separated")] = None,
+) -> AssetCreated:
+    """Store an original (streamed, hashed on the way) and queue its ingest."""
+    name = _check_filename(file.filename)
+    tag_list = [t.strip() for t in (tags or "").split(",") if t.strip()]
+    asset_id = new_id()
+    key = original_key(asset_id, name)
+    reader = _HashingReader(file.file)
+    try:
+        storage.put_stream(key, reader, file.content_type)
+    except Exception as exc:
+        log.exception("storing upload %s failed", asset_id)
+        storage.delete_prefix(f"originals/{asset_id}/")
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"could not store the file: {exc}") from exc
+    with unit_of_work(settings.database_url) as s:
+        asset = catalog.new_asset(s, original_filename=name, original_key_for=lambda a: key,
+                                  content_type=file.content_type, title=title, project=project,
+                                  tags=tag_list, asset_id=asset_id)
+        asset.sha256, asset.size_bytes = reader.sha.hexdigest(), reader.size
+    try:
+        enqueue_ingest(asset_id)
+    except Exception:
+        log.exception("could not enqueue %s; it stays pending and is queued again at the next start", asset_id)
+    return AssetCreated(id=asset_id, status="pending")
+
+
+@router.get("", response_model=AssetPage)
+def list_assets(
+    _: CurrentToken, session: SessionDep, settings: SettingsDep, storage: StorageDep, request: Request,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+) -> AssetPage:
+    """Assets, newest first."""
+    total, rows = catalog.list_assets(session, page=page, page_size=page_size, status=status_)
+    items = [_to_public(a, request, storage, settings.presign_ttl_s) for a in rows]
+    return AssetPage(total=total, page=page, page_size=page_size, items=items)
+
+
+@router.get("/{asset_id}", response_model=AssetPublic, responses={404: {"description": "no such asset"}})
+def get_asset(_: CurrentToken, asset_id: str, session: SessionDep, settings: SettingsDep, storage: StorageDep,
+              request: Request) -> AssetPublic:
+    """One asset: status, error, technical facts, renditions with download URLs."""
+    return _to_public(catalog.get_asset(session, asset_id), request, storage, settings.presign_ttl_s)
+
+
+def _download(storage: Storage, key: str, content_type: str, filename: str):
+    local = storage.local_path(key)
+    disposition = f"inline; filename*=UTF-8''{quote(filename)}"
+    if local is not None:
+        if not local.is_file():
+            raise NotFound(key)
+        return FileResponse(local, media_type=content_type, headers={"Content-Disposition": disposition})
+    body = storage.open_read(key)
+    return StreamingResponse(iter(lambda: body.read(1024 * 1024), b""), media_type=content_type,
+                             headers={"Content-Disposition": disposition})
+
+
+@router.get("/{asset_id}/renditions/{kind}", response_class=FileResponse,
+            responses={404: {"description": "no such asset or rendition"}})
+def download_rendition(_: CurrentToken, asset_id: str, kind: str, session: SessionDep, storage: StorageDep):
+    """The rendition's bytes (supports HTTP Range on the local store)."""
+    asset = catalog.get_asset(session, asset_id)
+    rend = next((r for r in asset.renditions if r.kind == kind), None)
+    if rend is None:
+        raise NotFound(f"asset {asset_id} has no {kind} rendition")
+    return _download(storage, rend.key, rend.content_type, f"{asset_id}-{rend.key.rsplit('/', 1)[-1]}")
+
+
+@router.get("/{asset_id}/original", response_class=FileResponse, responses={404: {"description": "not found"}})
+def download_original(_: CurrentToken, asset_id: str, session: SessionDep, storage: StorageDep):
+    """The original, bit-exact."""
+    asset = catalog.get_asset(session, asset_id)
+    return _download(storage, asset.original_key, asset.content_type or "application/octet-stream",
+                     asset.original_filename)

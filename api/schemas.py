@@ -1,0 +1,66 @@
+"""Request and response shapes (the OpenAPI description is generated from these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ComponentHealth(BaseModel):
+    ok: bool
+    detail: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    catalog: ComponentHealth
+    storage: ComponentHealth
+    broker: ComponentHealth
+
+
+class AssetCreated(BaseModel):
+    id: str
+    status: str
+
+
+class RenditionPublic(BaseModel):
+    kind: Literal["proxy", "poster"] | str
+    url: str = Field(description="Download URL: needs the same bearer token (local store) or is presigned (S3)")
+    content_type: str
+    width: int | None = None
+    height: int | None = None
+    size_bytes: int
+
+
+class AssetPublic(BaseModel):
+    id: str
+    status: Literal["pending", "processing", "ready", "failed"]
+    error: str | None = Field(None, description="Why the asset failed, in words a person can act on")
+    title: str | None = None
+    project: str | None = None
+    tags: list[str] = []
+    kind: Literal["video", "audio", "image"] | None = None
+    original_filename: str
+    content_type: str | None = None
+    sha256: str | None = None
+    size_bytes: int
+    progress: float = Field(0.0, description="0..1 while processing")
+    technical: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Normalised ffprobe facts: duration_s, width, height, fps, video_codec, audio_codec, "
+        "bitrate, rotation, interlaced, dynamic_range, …",
+    )
+    renditions: list[RenditionPublic] = []
+    original_url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssetPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[AssetPublic]

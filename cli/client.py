@@ -1,0 +1,40 @@
+"""A small API client for the CLI: finds its server and token like the docs say."""
+
+from __future__ import annotations
+
+import httpx
+
+from config.settings import Settings
+
+
+class ApiError(Exception):
+    """The API answered with an error; the message is the API's own."""
+
+
+def resolve_token(settings: Settings) -> str | None:
+    """``MAM_TOKEN``, else ``MAM_ADMIN_TOKEN``, else the admin token stored by the first `mam serve`."""
+    if settings.token:
+        return settings.token.get_secret_value()
+    if settings.admin_token:
+        return settings.admin_token.get_secret_value()
+    if settings.token_file.is_file():
+        return settings.token_file.read_text().strip() or None
+    return None
+
+
+def make_client(settings: Settings, timeout: float = 60.0) -> httpx.Client:
+    """An HTTP client on ``MAM_API_URL`` with the bearer token set."""
+    token = resolve_token(settings)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=settings.api_url, headers=headers, timeout=timeout)
+
+
+def check(resp: httpx.Response) -> dict:
+    """The JSON body, or ``ApiError`` with the server's reason."""
+    if resp.status_code >= 400:
+        try:
+            detail = resp.json().get("detail", resp.text)
+        except ValueError:
+            detail = resp.text
+        raise ApiError(f"{resp.request.method} {resp.request.url.path}: {resp.status_code} {detail}")
+    return resp.json()

@@ -1,0 +1,1 @@
+"""Settings, presets and service configuration (no domain code here)."""

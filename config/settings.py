@@ -1,0 +1,90 @@
+"""The one settings object. Every value comes from a ``MAM_*`` environment variable or its default.
+
+``os.environ`` is read nowhere else in the product.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Typed settings; bad values are refused at start."""
+
+    model_config = SettingsConfigDict(env_prefix="MAM_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    storage_url: str = ""
+    s3_endpoint_url: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
+    s3_multipart_threshold_mb: int = Field(64, ge=5)
+    s3_multipart_chunk_mb: int = Field(64, ge=5)
+    broker_url: str = ""
+    admin_token: SecretStr | None = None
+    api_url: str = ""
+    token: SecretStr | None = None
+
+    # workers started by `mam serve` on the embedded shape
+    workers: int = Field(2, ge=0, le=64)
+    task_soft_time_limit_s: int = Field(3 * 3600, ge=10)
+    task_hard_time_limit_s: int = Field(3 * 3600 + 300, ge=20)
+    max_attempts: int = Field(3, ge=1)
+    ffmpeg_timeout_s: int = Field(3 * 3600, ge=5)
+    ffprobe_timeout_s: int = Field(60, ge=1)
+    presign_ttl_s: int = Field(900, ge=30, le=7 * 24 * 3600)
+
+    # probe gate: refused before any decode
+    max_pixels: int = Field(8192 * 8192, ge=1)
+    max_streams: int = Field(32, ge=1)
+    max_duration_s: float = Field(6 * 3600, gt=0)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _defaults_under_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'catalog.sqlite3'}"
+        if not self.storage_url:
+            self.storage_url = f"file://{self.data_dir / 'objects'}"
+        if not self.api_url:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+            self.api_url = f"http://{host}:{self.port}"
+        if self.task_hard_time_limit_s <= self.task_soft_time_limit_s:
+            raise ValueError("MAM_TASK_HARD_TIME_LIMIT_S must be above MAM_TASK_SOFT_TIME_LIMIT_S")
+        scheme = self.storage_url.split("://", 1)[0]
+        if scheme not in ("file", "s3"):
+            raise ValueError(f"MAM_STORAGE_URL must start with file:// or s3://, got {self.storage_url!r}")
+        return self
+
+    @property
+    def embedded_broker(self) -> bool:
+        """True when `mam serve` must start and own its Redis."""
+        return not self.broker_url
+
+    @property
+    def visibility_timeout_s(self) -> int:
+        """Redis visibility timeout: always above the hard time limit, so no task runs twice."""
+        return self.task_hard_time_limit_s + 600
+
+    @property
+    def token_file(self) -> Path:
+        """Where the first-start admin token is kept for the local CLI (mode 0600)."""
+        return self.data_dir / "admin-token"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,123 @@
+"""Catalog operations on assets and renditions. Callers own the session (unit of work)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from mam.errors import NotFound
+from mam.models import Asset, AssetStatus, Rendition, new_id, utcnow
+
+MAX_ERROR_CHARS = 2000
+
+
+def new_asset(
+    session: Session,
+    *,
+    original_filename: str,
+    original_key_for,
+    content_type: str | None = None,
+    title: str | None = None,
+    project: str | None = None,
+    tags: list[str] | None = None,
+    asset_id: str | None = None,
+) -> Asset:
+    """Add a pending asset; ``original_key_for(asset_id)`` gives its server-made original key."""
+    aid = asset_id or new_id()
+    asset = Asset(
+        id=aid,
+        status=AssetStatus.PENDING,
+        original_filename=original_filename,
+        original_key=original_key_for(aid),
+        content_type=content_type,
+        title=title or None,
+        project=project or None,
+        tags=sorted(set(tags or [])),
+        size_bytes=0,
+        technical={},
+        progress=0.0,
+        attempts=0,
+    )
+    session.add(asset)
+    session.flush()
+    return asset
+
+
+def get_asset(session: Session, asset_id: str) -> Asset:
+    """The asset with its renditions. Raises ``NotFound``."""
+    asset = session.scalar(
+        select(Asset).where(Asset.id == asset_id).options(selectinload(Asset.renditions))
+    )
+    if asset is None:
+        raise NotFound(f"asset {asset_id} not found")
+    return asset
+
+
+def list_assets(session: Session, *, page: int = 1, page_size: int = 50, status: str | None = None
+                ) -> tuple[int, list[Asset]]:
+    """A page of assets, newest first, and the total count."""
+    query = select(Asset)
+    count = select(func.count()).select_from(Asset)
+    if status:
+        query = query.where(Asset.status == status)
+        count = count.where(Asset.status == status)
+    total = session.scalar(count) or 0
+    rows = session.scalars(
+        query.options(selectinload(Asset.renditions))
+        .order_by(Asset.created_at.desc(), Asset.id.desc())
+        .offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return total, list(rows)
+
+
+def unfinished_asset_ids(session: Session) -> list[str]:
+    """Assets still pending or processing (to re-enqueue after a restart)."""
+    return list(session.scalars(
+        select(Asset.id).where(Asset.status.in_([AssetStatus.PENDING, AssetStatus.PROCESSING]))
+    ))
+
+
+def set_status(asset: Asset, status: AssetStatus, error: str | None = None) -> None:
+    """Move an asset to ``status``; a failure keeps a human-readable, bounded reason."""
+    asset.status = status
+    asset.error = error[:MAX_ERROR_CHARS] if error else None
+    if status == AssetStatus.READY:
+        asset.progress = 1.0
+    asset.updated_at = utcnow()
+
+
+def upsert_rendition(session: Session, asset: Asset, *, kind: str, key: str, content_type: str,
+                     width: int | None, height: int | None, size_bytes: int) -> Rendition:
+    """Record a rendition; a rerun replaces the row of the same kind instead of adding one."""
+    rend = next((r for r in asset.renditions if r.kind == kind), None)
+    if rend is None:
+        rend = Rendition(asset_id=asset.id, kind=kind)
+        asset.renditions.append(rend)
+    rend.key, rend.content_type, rend.width, rend.height = key, content_type, width, height
+    rend.size_bytes = size_bytes
+    rend.created_at = utcnow()
+    session.flush()
+    return rend
+
+
+def asset_record(asset: Asset) -> dict[str, Any]:
+    """Plain values of an asset (no URLs): the shape the API decorates."""
+    return {
+        "id": asset.id,
+        "status": asset.status,
+        "error": asset.error,
+        "title": asset.title,
+        "project": asset.project,
+        "tags": list(asset.tags or []),
+        "kind": asset.kind,
+        "original_filename": asset.original_filename,
+        "content_type": asset.content_type,
+        "sha256": asset.sha256,
+        "size_bytes": asset.size_bytes,
+        "progress": round(asset.progress or 0.0, 3),
+        "technical": asset.technical or {},
+        "created_at": asset.created_at,
+        "updated_at": asset.updated_at,
+    }

@@ -1,0 +1,35 @@
+"""One exception hierarchy: permanent errors fail an asset, transient ones are retried."""
+
+from __future__ import annotations
+
+
+class MamError(Exception):
+    """Base of every error the product raises on purpose."""
+
+
+class PermanentError(MamError):
+    """Retrying cannot help (bad media, refused input). The asset fails with this message."""
+
+
+class InvalidMedia(PermanentError):
+    """The file is not media we can read, or is refused by the probe gate."""
+
+
+class MediaProcessingError(PermanentError):
+    """ffmpeg failed on a file that probed fine (decoder error, broken bitstream)."""
+
+
+class MediaTimeout(PermanentError):
+    """ffmpeg or ffprobe ran past its time limit and was killed."""
+
+
+class TransientError(MamError):
+    """Worth retrying with backoff: storage or broker briefly unavailable."""
+
+
+class StorageUnavailable(TransientError):
+    """The object store did not answer or answered with a server error."""
+
+
+class NotFound(MamError):
+    """A catalog record or stored object does not exist."""

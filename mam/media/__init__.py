@@ -1,0 +1,1 @@
+"""Media tools: the one ffmpeg/ffprobe runner, the probe and its gate, command builders."""

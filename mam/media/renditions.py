@@ -1,0 +1,154 @@
+"""Builders for the ingest renditions (proxy and poster) as one ffmpeg process, via ffmpeg-python.
+
+Pure functions: they return argument lists and never run anything, so they are unit-testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from mam.media.runner import FFMPEG_SAFE_PREFIX
+
+PROXY_MAX = 720
+POSTER_MAX = 720
+IMAGE_PROXY_MAX = 1280
+POSTER_SAMPLES = 12
+#: Frames whose mean luma is below this (8-bit, limited range) are "black" and never posters.
+POSTER_MIN_LUMA = 28
+
+
+def even(n: float) -> int:
+    """Round to the nearest even integer, at least 2 (H.264 4:2:0 needs even sizes)."""
+    return max(2, int(round(n / 2.0)) * 2)
+
+
+def fit_within(width: int, height: int, limit: int) -> tuple[int, int]:
+    """Scale (width, height) so the shorter side is at most ``limit``, keeping the aspect, even sizes."""
+    short = min(width, height)
+    scale = min(1.0, limit / short) if short else 1.0
+    return even(width * scale), even(height * scale)
+
+
+def display_size(tech: dict[str, Any]) -> tuple[int, int]:
+    """Square-pixel size as shown to a viewer: sample aspect applied, then rotation."""
+    w, h = int(tech["width"]), int(tech["height"])
+    w = max(2, round(w * float(tech.get("sample_aspect_ratio") or 1.0)))
+    if int(tech.get("rotation") or 0) in (90, 270):
+        w, h = h, w
+    return w, h
+
+
+@dataclass(frozen=True)
+class RenditionPlan:
+    """What one ffmpeg run will write."""
+
+    cmd: list[str]
+    proxy: Path
+    poster: Path | None
+    proxy_size: tuple[int, int] | None
+    poster_size: tuple[int, int] | None
+
+
+def _safe(cmd: list[str]) -> list[str]:
+    return [cmd[0], *FFMPEG_SAFE_PREFIX, *cmd[1:]]
+
+
+def plan_video(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
+    """One decode of ``src`` writing an H.264/AAC proxy and a non-black JPEG poster.
+
+    The proxy: shorter side <= 720, square pixels, rotation applied (ffmpeg autorotate), interlaced
+    sources deinterlaced, yuv420p, a keyframe every second, ``+faststart``. The poster: the most
+    representative of ~12 frames sampled across the clip, skipping black ones.
+    """
+    proxy, poster = workdir / "proxy.mp4", workdir / "poster.jpg"
+    dw, dh = display_size(tech)
+    pw, ph = fit_within(dw, dh, PROXY_MAX)
+    tw, th = fit_within(dw, dh, POSTER_MAX)
+    duration = float(tech.get("duration_s") or 1.0)
+    fps = float(tech.get("fps") or 25.0)
+
+    inp = ffmpeg.input(f"file:{src}")
+    v = inp.video
+    if tech.get("interlaced"):
+        v = v.filter("yadif", mode="send_frame", parity="auto", deint="all")
+    branches = v.filter_multi_output("split", 2)
+    pv = branches[0].filter("scale", pw, ph).filter("setsar", 1).filter("format", "yuv420p")
+    sample_rate = min(fps, POSTER_SAMPLES / max(duration, 0.1))
+    tv = (
+        branches[1]
+        .filter("fps", fps=f"{sample_rate:.6f}")
+        .filter("scale", tw, th)
+        .filter("setsar", 1)
+        .filter("signalstats")
+        .filter("metadata", mode="select", key="lavfi.signalstats.YAVG", value=POSTER_MIN_LUMA,
+                function="greater")
+        .filter("thumbnail", n=POSTER_SAMPLES)
+    )
+    streams = [pv]
+    audio_args: dict[str, Any] = {"an": None}
+    if tech.get("audio_codec"):
+        streams.append(inp.audio)
+        audio_args = {"acodec": "aac", "audio_bitrate": "128k", "ac": 2, "ar": 48000}
+    proxy_out = ffmpeg.output(
+        *streams, f"file:{proxy}",
+        vcodec="libx264", preset="veryfast", crf=23, profile="high", pix_fmt="yuv420p",
+        g=max(1, round(fps * 2)), force_key_frames="expr:gte(t,n_forced*1)",
+        movflags="+faststart", map_metadata=-1, map_chapters=-1, f="mp4", **audio_args,
+    )
+    poster_out = ffmpeg.output(tv, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, f="image2")
+    cmd = ffmpeg.merge_outputs(proxy_out, poster_out).global_args(
+        "-progress", "pipe:1", "-nostats", "-loglevel", "error"
+    ).overwrite_output().compile()
+    return RenditionPlan(_safe(cmd), proxy, poster, (pw, ph), (tw, th))
+
+
+def plan_poster_fallback(src: Path, workdir: Path, tech: dict[str, Any]) -> list[str]:
+    """A poster from the brightest of a few frames, for clips where every sample was black."""
+    poster = workdir / "poster.jpg"
+    dw, dh = display_size(tech)
+    tw, th = fit_within(dw, dh, POSTER_MAX)
+    duration = float(tech.get("duration_s") or 1.0)
+    v = (
+        ffmpeg.input(f"file:{src}", ss=f"{duration * 0.5:.3f}")
+        .video.filter("scale", tw, th).filter("setsar", 1)
+    )
+    cmd = ffmpeg.output(v, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, f="image2") \
+        .global_args("-loglevel", "error").overwrite_output().compile()
+    return _safe(cmd)
+
+
+def plan_audio(src: Path, workdir: Path) -> RenditionPlan:
+    """An AAC proxy for audio-only originals."""
+    proxy = workdir / "proxy.m4a"
+    cmd = ffmpeg.output(
+        ffmpeg.input(f"file:{src}").audio, f"file:{proxy}", acodec="aac", audio_bitrate="128k", ac=2,
+        ar=48000, movflags="+faststart", map_metadata=-1, f="mp4",
+    ).global_args("-progress", "pipe:1", "-nostats", "-loglevel", "error").overwrite_output().compile()
+    return RenditionPlan(_safe(cmd), proxy, None, None, None)
+
+
+def plan_image(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
+    """A JPEG proxy (shorter side <= 1280) and a poster (<= 720) for a still, in one run."""
+    proxy, poster = workdir / "proxy.jpg", workdir / "poster.jpg"
+    dw, dh = display_size(tech)
+    pw, ph = fit_within(dw, dh, IMAGE_PROXY_MAX)
+    tw, th = fit_within(dw, dh, POSTER_MAX)
+    branches = ffmpeg.input(f"file:{src}").video.filter_multi_output("split", 2)
+    a = ffmpeg.output(branches[0].filter("scale", pw, ph).filter("setsar", 1), f"file:{proxy}",
+                      vframes=1, update=1, **{"q:v": 2}, f="image2")
+    b = ffmpeg.output(branches[1].filter("scale", tw, th).filter("setsar", 1), f"file:{poster}",
+                      vframes=1, update=1, **{"q:v": 3}, f="image2")
+    cmd = ffmpeg.merge_outputs(a, b).global_args("-loglevel", "error").overwrite_output().compile()
+    return RenditionPlan(_safe(cmd), proxy, poster, (pw, ph), (tw, th))
+
+
+def progress_seconds(line: str) -> float | None:
+    """Seconds of output written, from one ffmpeg ``-progress`` line (``out_time_us=…``)."""
+    key, _, value = line.partition("=")
+    if key in ("out_time_us", "out_time_ms") and value.strip().lstrip("-").isdigit():
+        return max(0.0, int(value) / 1_000_000)
+    return None

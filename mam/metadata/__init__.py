@@ -1,0 +1,1 @@
+"""Metadata readers: EXIF/XMP stills, DJI telemetry, container tags."""

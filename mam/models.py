@@ -1,0 +1,91 @@
+"""Catalog tables (SQLAlchemy 2 declarative). The same models run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A new opaque record id (UUID4, hex)."""
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class AssetStatus(enum.StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Asset(Base):
+    """One original file and everything derived from it."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    status: Mapped[str] = mapped_column(String(16), default=AssetStatus.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    project: Mapped[str | None] = mapped_column(String(200), index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    original_filename: Mapped[str] = mapped_column(Text)
+    original_key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    technical: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    renditions: Mapped[list[Rendition]] = relationship(
+        back_populates="asset", cascade="all, delete-orphan", order_by="Rendition.kind"
+    )
+
+
+class Rendition(Base):
+    """A derivative of an asset: proxy, poster, … One row per (asset, kind)."""
+
+    __tablename__ = "renditions"
+    __table_args__ = (UniqueConstraint("asset_id", "kind", name="uq_rendition_asset_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="renditions")
+
+
+class ApiToken(Base):
+    """A bearer token. Only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32), default="admin")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

