@@ -25,6 +25,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["TelemetryPoint", "TelemetryTrack", "parse_srt", "parse_srt_file"]
@@ -62,7 +63,8 @@ class TelemetryTrack:
         return [p for p in self.points if p.lat is not None and p.lon is not None]
 
 
-_TIMING = re.compile(r"^[ \t]*(\d{1,3}):(\d{1,2}):(\d{1,2})[,.:](\d{1,3})[ \t]*-->.*$", re.M)
+_TIMING = re.compile(r"\n[ \t]*(\d{1,3}):(\d{1,2}):(\d{1,2})[,.:](\d{1,3})[ \t]*-->[^\n]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _BLANK = re.compile(r"\n[ \t]*\n")
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 # "key: value", "key : value", "Fnum:F2.8", "ISO 100", "F/2.8"; the key is mapped through _KEYS.
@@ -74,6 +76,7 @@ _KEYS = {  # lower-cased key as written -> field
     "hb": "baro", "h": "height",
 }  # fmt: skip
 _GPS = re.compile(r"\bGPS\s*\(([^(),\n]*),([^(),\n]*)(?:,([^(),\n]*))?\)")
+_COUNTER = re.compile(r"Cnt\s*:\s*\d+")  # FrameCnt/SrtCnt: per-frame counter, dropped from cache keys
 _P4P = re.compile(r"\bF/\d|\bSS \d|\bH\.S\b")
 _DATE = re.compile(
     r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})[ T]+(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,6})(?:,(\d{3}))?)?"
@@ -82,20 +85,27 @@ _DATE = re.compile(
 
 def _float(s: str | None) -> float | None:
     try:
-        return float(s.strip()) if s is not None else None
+        return float(s) if s is not None else None
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _whole_seconds(y: str, mo: str, d: str, h: str, mi: str, s: str) -> datetime | None:
+    try:
+        return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
     except ValueError:
         return None
 
 
 def _date(m: re.Match[str] | None) -> datetime | None:
-    if m is None:
-        return None
-    frac, micro = m[7] or "", m[8]
+    """``2021-06-12 10:11:12.123``, ``2022-08-07 13:40:40,774,808`` (ms,us) or ``2017.8.5 14:11:51``."""
+    base = _whole_seconds(*m.group(1, 2, 3, 4, 5, 6)) if m else None
+    if base is None or not m or not m[7]:
+        return base
+    frac, micro = m[7], m[8]
     us = int(frac.ljust(6, "0")[:6]) + (int(micro) if micro and len(frac) <= 3 else 0)
-    try:
-        return datetime(*(int(g) for g in m.groups()[:6]), min(us, 999_999))  # type: ignore[misc]
-    except ValueError:
-        return None
+    return base.replace(microsecond=min(us, 999_999))
 
 
 def _decode(data: bytes | bytearray | memoryview | str) -> str:
@@ -113,56 +123,61 @@ def _decode(data: bytes | bytearray | memoryview | str) -> str:
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _drop_index(block: str, first: bool) -> str:
-    """Remove the cue number line at the start (first=True) or end of a block."""
-    if first:
-        line, _, rest = block.partition("\n")
-        return rest if line.strip().isdigit() else block
+def _drop_index(block: str) -> str:
+    """Remove the next cue's number line from the end of a block."""
     rest, _, line = block.rpartition("\n")
     return rest if line.strip().isdigit() else block
 
 
 def _split_cues(text: str) -> tuple[list[tuple[float | None, str]], bool]:
     """Return [(cue start or None, body)], and whether the file had SRT timing lines."""
-    timings = list(_TIMING.finditer(text))
-    if not timings:
-        blocks = (_drop_index(b.strip(), first=True) for b in _BLANK.split(text))
-        return [(None, b) for b in blocks if b], False
-    cues = []
-    for i, m in enumerate(timings):
-        end = timings[i + 1].start() if i + 1 < len(timings) else len(text)
-        h, mi, s, ms = m.groups()
-        body = _drop_index(text[m.end() : end].rstrip(), first=False)
-        cues.append((int(h) * 3600 + int(mi) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000, body))
+    parts = _TIMING.split("\n" + text)  # [preamble, h, m, s, ms, body, h, m, s, ms, body, ...]
+    if len(parts) == 1:
+        blocks = (b.strip() for b in _BLANK.split(text))  # only numbered blocks count as cues
+        return [(None, b.partition("\n")[2]) for b in blocks if b.partition("\n")[0].isdigit()], False
+    cues: list[tuple[float | None, str]] = []
+    for i in range(1, len(parts), 5):
+        h, mi, s, ms, body = parts[i : i + 5]
+        t_s = int(h) * 3600 + int(mi) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000
+        cues.append((t_s, _drop_index(body.rstrip())))
     return cues, True
 
 
-def _parse_cue(body: str) -> dict[str, Any]:
+@dataclass(slots=True)
+class _Info:
+    """What a cue says, apart from its wall-clock time (cached: most cues repeat the previous one)."""
+
+    vals: dict[str, str]
+    gps: tuple[float | None, float | None] | None
+    gps_alt: float | None
+    dialect: str | None
+    sig: frozenset[str]
+
+
+def _info(text: str) -> _Info:
     vals: dict[str, str] = {}
-    for key, value in _KV.findall(body):
+    for key, value in _KV.findall(text):
         name = _KEYS.get(key.lower())
         if name and name not in vals:
             vals[name] = value
-    cue: dict[str, Any] = {"vals": vals, "time": _date(_DATE.search(body)), "gps": None, "gps_alt": None}
-    g = _GPS.search(body) if "GPS" in body else None
+    g = _GPS.search(text) if "GPS" in text else None
     third = (g[3] or "").strip() if g else ""
     unit_m = third[-1:] in ("M", "m")  # Matrice: an altitude; elsewhere the 3rd value is a satellite count
-    if g:
-        cue["gps"] = (_float(g[1]), _float(g[2]))
-        cue["gps_alt"] = _float(third[:-1]) if unit_m else None
-    if unit_m:
+    if not (g or "lat" in vals or "lon" in vals or len(vals) >= 2):
+        dialect: str | None = None  # a lone number next to a key is not telemetry
+    elif unit_m:
         dialect = "matrice_gps"
-    elif ("F/" in body or "SS " in body or "H.S" in body) and _P4P.search(body):
+    elif ("F/" in text or "SS " in text or "H.S" in text) and _P4P.search(text):
         dialect = "p4p_fss"
-    elif g or "HOME(" in body or "baro" in vals:
+    elif g or "HOME(" in text or "baro" in vals:
         dialect = "legacy_home_gps"
     elif vals:
-        dialect = "bracket" if "[" in body else "legacy_home_gps"
+        dialect = "bracket" if "[" in text else "legacy_home_gps"
     else:
         dialect = None
-    cue["dialect"] = dialect
-    cue["sig"] = frozenset(vals) | ({"gps"} if g else set()) | ({"time"} if cue["time"] else set())
-    return cue
+    gps = (_float(g[1].strip()), _float(g[2].strip())) if g else None
+    gps_alt = _float(third[:-1]) if unit_m else None
+    return _Info(vals, gps, gps_alt, dialect, frozenset(vals) | ({"gps"} if g else set()))
 
 
 def _lon_first(pairs: list[tuple[float, float]], dialect: str) -> bool:
@@ -179,72 +194,81 @@ def _position(lat: float | None, lon: float | None) -> tuple[float | None, float
     return lat, lon
 
 
-def _point(t_s: float, c: dict[str, Any], lon_first: dict[str, bool]) -> TelemetryPoint:
-    v: dict[str, str] = c["vals"]
+def _fields(c: _Info, lon_first: dict[str, bool]) -> dict[str, Any]:
+    """TelemetryPoint keyword arguments other than t_s and time."""
+    v = c.vals
     lat, lon = _float(v.get("lat")), _float(v.get("lon"))
-    if c["gps"] is not None and (lat is None or lon is None):
-        a, b = c["gps"]
-        lon, lat = (a, b) if lon_first.get(c["dialect"], True) else (b, a)
+    if c.gps is not None and (lat is None or lon is None):
+        a, b = c.gps
+        lon, lat = (a, b) if lon_first.get(c.dialect or "", True) else (b, a)
     lat, lon = _position(lat, lon)
     fnum, focal, shutter, ev = v.get("fnum"), v.get("focal"), v.get("shutter"), v.get("ev")
-    fnum_f = _float(fnum)
-    if fnum_f is not None and "." not in fnum and fnum_f >= 100:  # 280 -> f/2.8
+    fnum_f, focal_f, ev_f = _float(fnum), _float(focal), None
+    if fnum and fnum_f is not None and "." not in fnum and fnum_f >= 100:  # 280 -> f/2.8
         fnum_f /= 100
-    focal_f = _float(focal)
-    if focal_f is not None and "." not in focal and focal_f >= 100:  # 240 -> 24.0 mm
+    if focal and focal_f is not None and "." not in focal and focal_f >= 100:  # 240 -> 24.0 mm
         focal_f /= 10
-    ev_f = None
     if ev:
-        num, _, den = ev.partition("/")
-        ev_f = _float(num) / float(den) if den and _float(den) and _float(num) is not None else _float(num)
-    return TelemetryPoint(
-        t_s=t_s,
-        lat=lat,
-        lon=lon,
-        rel_alt_m=_float(v.get("rel") or v.get("baro") or v.get("height")),
-        abs_alt_m=_float(v.get("abs") or v.get("alt")) if ("abs" in v or "alt" in v) else c["gps_alt"],
-        iso=int(v["iso"]) if "iso" in v else None,
-        shutter=(shutter if "/" in shutter else f"1/{shutter}") if shutter else None,
-        fnum=fnum_f,
-        ev=ev_f,
-        ct_k=int(v["ct"]) if "ct" in v else None,
-        focal_len_mm=focal_f,
-        time=c["time"],
-    )
+        num, _, den = (_float(x) for x in ev.partition("/"))
+        ev_f = num / den if num is not None and den else num
+    return {
+        "lat": lat,
+        "lon": lon,
+        "rel_alt_m": _float(v.get("rel") or v.get("baro") or v.get("height")),
+        "abs_alt_m": _float(v.get("abs") or v.get("alt")) if ("abs" in v or "alt" in v) else c.gps_alt,
+        "iso": int(v["iso"]) if "iso" in v else None,
+        "shutter": (shutter if "/" in shutter else f"1/{shutter}") if shutter else None,
+        "fnum": fnum_f,
+        "ev": ev_f,
+        "ct_k": int(v["ct"]) if "ct" in v else None,
+        "focal_len_mm": focal_f,
+    }
 
 
 def _parse(text: str) -> TelemetryTrack:
     if not text.strip():
         return TelemetryTrack([], "none", ["file is empty"])
+    if len(_CONTROL.findall(text, 0, 4096)) * 50 > min(len(text), 4096):  # > 2 % control characters
+        return TelemetryTrack([], "none", ["not a text file (binary data)"])
     raw_cues, timed = _split_cues(_TAG.sub("", text))
-    cues = [(t, _parse_cue(body)) for t, body in raw_cues]
+    infos: dict[str, _Info] = {}
+    cues: list[tuple[float | None, datetime | None, str]] = []  # (start, wall clock, key into infos)
+    for t_s, body in raw_cues:
+        m = _DATE.search(body)
+        key = _COUNTER.sub("", body[: m.start()] + body[m.end() :] if m else body)
+        if key not in infos:
+            infos[key] = _info(key)
+        cues.append((t_s, _date(m), key))
     warnings: list[str] = []
-    if len(cues) >= 2 and cues[-2][1]["dialect"] and cues[-1][1]["sig"] < cues[-2][1]["sig"]:
-        cues.pop()
-        warnings.append("truncated last cue")
-    found = [(t, c) for t, c in cues if c["dialect"]]
+    if len(cues) >= 2 and infos[cues[-2][2]].dialect:
+        sig_prev, sig_last = (infos[c[2]].sig | ({"time"} if c[1] else set()) for c in cues[-2:])
+        if sig_last < sig_prev:
+            cues.pop()
+            warnings.append("truncated last cue")
+    found = [c for c in cues if infos[c[2]].dialect]
     if not found:
-        return TelemetryTrack([], "none", [*warnings, f"no DJI telemetry found in {len(cues)} cue(s)"])
+        return TelemetryTrack([], "none", [*warnings, "no DJI telemetry found"])
     if len(found) < len(cues):
         warnings.append(f"{len(cues) - len(found)} cue(s) without telemetry skipped")
-    dialects = list(dict.fromkeys(c["dialect"] for _, c in found))
+    dialects = list(dict.fromkeys(infos[c[2]].dialect or "" for c in found))
     if len(dialects) > 1:
-        switch = next(i for i, (_, c) in enumerate(found) if c["dialect"] != dialects[0])
+        switch = next(i for i, c in enumerate(found) if infos[c[2]].dialect != dialects[0])
         warnings.append(f"format changes at cue {switch + 1}: {' -> '.join(dialects)}")
     lon_first = {}
     for d in dialects:
-        pairs = [c["gps"] for _, c in found if c["dialect"] == d and c["gps"] and None not in c["gps"]]
-        lon_first[d] = _lon_first(pairs, d)
+        pairs = [i.gps for i in infos.values() if i.dialect == d and i.gps and None not in i.gps]
+        lon_first[d] = _lon_first(pairs, d)  # type: ignore[arg-type]
         if lon_first[d] != (d != "matrice_gps"):
             warnings.append(f"{d}: GPS() coordinate order inferred from values")
     if not timed:
-        t0 = next((c["time"] for _, c in found if c["time"]), None)
+        t0 = next((c[1] for c in found if c[1]), None)
         warnings.append("no cue timings; t_s taken from the wall-clock time" if t0 else "no cue timings")
         found = [
-            ((c["time"] - t0).total_seconds() if t0 and c["time"] else float(i), c)
-            for i, (_, c) in enumerate(found)
+            ((dt - t0).total_seconds() if t0 and dt else float(i), dt, k)
+            for i, (_, dt, k) in enumerate(found)
         ]
-    points = [_point(t, c, lon_first) for t, c in found]
+    fields = {k: _fields(infos[k], lon_first) for k in dict.fromkeys(c[2] for c in found)}
+    points = [TelemetryPoint(t_s=t_s or 0.0, time=dt, **fields[k]) for t_s, dt, k in found]
     _check(points, warnings)
     return TelemetryTrack(points, dialects[0] if len(dialects) == 1 else "mixed", warnings)
 

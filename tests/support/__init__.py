@@ -1,0 +1,1 @@
+"""Test helpers: media generators, measurement, and service fixtures' machinery."""

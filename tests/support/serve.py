@@ -1,0 +1,88 @@
+"""Run `mam serve` as a real subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from workers.embedded_redis import free_port
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen
+    url: str
+    token: str
+    data_dir: Path
+    env: dict[str, str]
+    log: Path
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self) -> httpx.Client:
+        c = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+        self.clients.append(c)
+        return c
+
+    def wait_for(self, asset_id: str, timeout: float = 180) -> dict:
+        """Poll until the asset is ready or failed."""
+        c = self.client()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rec = c.get(f"/api/v1/assets/{asset_id}").json()
+            if rec["status"] in ("ready", "failed"):
+                return rec
+            time.sleep(0.5)
+        raise AssertionError(f"asset {asset_id} still {rec['status']} after {timeout}s; log:\n{self.logs()}")
+
+    def logs(self) -> str:
+        text = self.log.read_text(errors="replace")[-4000:]
+        wlog = self.data_dir / "worker.log"
+        if wlog.exists():
+            text += "\n--- worker ---\n" + wlog.read_text(errors="replace")[-4000:]
+        return text
+
+    def stop(self) -> None:
+        for c in self.clients:
+            c.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 60) -> RunningServer:
+    """Start `mam serve` on a free port with ``data_dir``; wait until /health answers ok."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAM_")}
+    env.update({"MAM_DATA_DIR": str(data_dir), "MAM_PORT": str(port), "MAM_HOST": "127.0.0.1",
+                "MAM_WORKERS": "2", **(extra_env or {})})
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / "serve.log"
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve"], env=env, stdout=open(log, "wb"),
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mam serve exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError(f"mam serve did not become healthy:\n{log.read_text()}")
+    token = env.get("MAM_ADMIN_TOKEN") or (data_dir / "admin-token").read_text().strip()
+    return RunningServer(proc, url, token, data_dir, env, log)
