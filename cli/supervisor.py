@@ -13,7 +13,7 @@ from rich.console import Console
 from config.settings import Settings, get_settings
 from mam.auth import ensure_admin_token
 from mam.db import migrate, unit_of_work
-from workers.embedded_redis import die_with_parent
+from mam.process import die_with_parent
 
 log = logging.getLogger("mam.serve")
 console = Console(stderr=True)

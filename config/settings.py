@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     task_soft_time_limit_s: int = Field(3 * 3600, ge=10)
     task_hard_time_limit_s: int = Field(3 * 3600 + 300, ge=20)
     max_attempts: int = Field(3, ge=1)
+    lock_ttl_s: int = Field(60, ge=2)
     ffmpeg_timeout_s: int = Field(3 * 3600, ge=5)
     ffprobe_timeout_s: int = Field(60, ge=1)
     presign_ttl_s: int = Field(900, ge=30, le=7 * 24 * 3600)

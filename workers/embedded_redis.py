@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -13,13 +11,7 @@ from pathlib import Path
 
 import redis
 
-
-def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the child gets SIGTERM when its parent dies, so no server or worker outlives `mam serve`."""
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+from mam.process import die_with_parent
 
 
 def redis_server_binary() -> str | None:
@@ -92,4 +84,4 @@ def start_redis(data_dir: Path, port: int | None = None, timeout_s: float = 15.0
         except redis.RedisError:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("redis-server did not answer within %.0f s" % timeout_s)
+    raise RuntimeError(f"redis-server did not answer within {timeout_s:.0f} s")

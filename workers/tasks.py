@@ -37,9 +37,9 @@ def run_step(task: Task, asset_id: str, step: Callable[[StepContext], object], n
     """
     settings = get_settings()
     db = settings.database_url
-    with held_lock(settings.broker_url, f"{name}:{asset_id}") as got:
+    with held_lock(settings.broker_url, f"{name}:{asset_id}", settings.lock_ttl_s) as got:
         if not got:
-            raise task.retry(countdown=20, max_retries=None)
+            raise task.retry(countdown=max(1, settings.lock_ttl_s // 3), max_retries=None)
         try:
             status, attempts = _bump_attempts(db, asset_id, +1)
         except NotFound:

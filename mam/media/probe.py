@@ -63,7 +63,8 @@ def _num(value: Any) -> float | None:
 
 
 def _rate(value: str | None) -> float | None:
-    if not value or value in ("0/0", "0/1"):
+    value = (value or "").replace(":", "/")
+    if not value or value.startswith("0/"):
         return None
     try:
         return float(Fraction(value))

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 
 from mam.errors import MediaProcessingError, MediaTimeout
+from mam.process import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ def run_media_command(
     log.info("run: %s", shlex.join(cmd))
     with tempfile.TemporaryFile() as errfile:
         proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errfile, start_new_session=True
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errfile, start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         timed_out = threading.Event()
 

@@ -5,7 +5,7 @@ Dialects (``TelemetryTrack.format``; ``"mixed"`` when a file switches, ``"none"`
 * ``bracket`` -- ``[iso : 100] [shutter : 1/200.0] [fnum : 280] [ev : 0] [ct : 5500] [focal_len : 240]
   [latitude: 22.5] [longtitude: 113.9] [rel_alt: 1.2 abs_alt: 50.3]`` (Mavic 2/3, Air 2/2S/3S, Mini 5...),
   usually in ``<font>`` with a ``FrameCnt``/``SrtCnt`` line and a wall-clock line; some firmware writes
-  ``[altitude: ..]`` (barometric, above sea level) instead of ``rel_alt``/``abs_alt``. Older firmware writes
+  ``[altitude: ..]`` (above sea level: ``abs_alt_m``) for ``rel_alt``/``abs_alt``. Older firmware writes
   the f-number in hundredths (280 = f/2.8) and the focal length in tenths of a millimetre (240 = 24 mm).
 * ``legacy_home_gps`` -- ``HOME(lon,lat) 2017.08.05 14:11:51`` / ``GPS(lon,lat,sats) BAROMETER:1.9`` (or
   ``Hb:1.9 Hs:1.9``) / ``ISO:100 Shutter:60 EV: Fnum:2.2`` (Mavic Pro, Phantom). The third GPS value is
@@ -90,6 +90,11 @@ def _float(s: str | None) -> float | None:
         return None
 
 
+def _int(s: str | None) -> int | None:
+    f = _float(s)
+    return int(f) if f is not None else None
+
+
 @lru_cache(maxsize=4096)
 def _whole_seconds(y: str, mo: str, d: str, h: str, mi: str, s: str) -> datetime | None:
     try:
@@ -171,10 +176,8 @@ def _info(text: str) -> _Info:
         dialect = "p4p_fss"
     elif g or "HOME(" in text or "baro" in vals:
         dialect = "legacy_home_gps"
-    elif vals:
-        dialect = "bracket" if "[" in text else "legacy_home_gps"
     else:
-        dialect = None
+        dialect = "bracket" if "[" in text else "legacy_home_gps"
     gps = (_float(g[1].strip()), _float(g[2].strip())) if g else None
     gps_alt = _float(third[:-1]) if unit_m else None
     return _Info(vals, gps, gps_alt, dialect, frozenset(vals) | ({"gps"} if g else set()))
@@ -216,11 +219,11 @@ def _fields(c: _Info, lon_first: dict[str, bool]) -> dict[str, Any]:
         "lon": lon,
         "rel_alt_m": _float(v.get("rel") or v.get("baro") or v.get("height")),
         "abs_alt_m": _float(v.get("abs") or v.get("alt")) if ("abs" in v or "alt" in v) else c.gps_alt,
-        "iso": int(v["iso"]) if "iso" in v else None,
+        "iso": _int(v.get("iso")),
         "shutter": (shutter if "/" in shutter else f"1/{shutter}") if shutter else None,
         "fnum": fnum_f,
         "ev": ev_f,
-        "ct_k": int(v["ct"]) if "ct" in v else None,
+        "ct_k": _int(v.get("ct")),
         "focal_len_mm": focal_f,
     }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mam.storage.base import Storage, original_key, derivative_key
+from mam.storage.base import Storage, derivative_key, original_key
 from mam.storage.local import LocalStorage
 
 

@@ -70,8 +70,14 @@ def start_postgres(port: int) -> PgServer:
     user = None
     base = Path(tempfile.mkdtemp(prefix="mam-pg-"))
     if os.geteuid() == 0:
-        user = "postgres"
-        pw = pwd.getpwnam(user)
+        for user in ("postgres", "nobody"):
+            try:
+                pw = pwd.getpwnam(user)
+                break
+            except KeyError:
+                continue
+        else:
+            raise RuntimeError("running as root and no 'postgres' or 'nobody' user to run PostgreSQL as")
         os.chmod(base, 0o755)
         os.chown(base, pw.pw_uid, pw.pw_gid)
     server = PgServer(base / "data", port, bindir, user)

@@ -1,0 +1,39 @@
+# Two commands: `make run` brings the whole system up, `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test lint bench doctor clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); \
+	  else echo "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+## Start API + embedded Redis + workers on http://127.0.0.1:8000 (SQLite and files under ./var)
+run: $(STAMP)
+	@scripts/system-deps.sh run
+	$(BIN)/mam serve
+
+## Run every test (unit, integration, end to end); starts its own Redis, S3 API server and PostgreSQL
+test: $(STAMP)
+	@scripts/system-deps.sh test
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+doctor: $(STAMP)
+	$(BIN)/mam doctor
+
+bench: $(STAMP)
+	@scripts/system-deps.sh run
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

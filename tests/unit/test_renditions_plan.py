@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import pytest
+
+from mam.media import renditions as r
+
+
+@pytest.mark.parametrize("w,h,limit,out", [
+    (1920, 1080, 720, (1280, 720)), (3840, 2160, 720, (1280, 720)), (1080, 1920, 720, (720, 1280)),
+    (640, 360, 720, (640, 360)), (1376, 1840, 720, (720, 962)), (1, 1, 720, (2, 2)),
+])
+def test_fit_within_keeps_aspect_and_even_sizes(w, h, limit, out):
+    assert r.fit_within(w, h, limit) == out
+
+
+def test_display_size_applies_sample_aspect_then_rotation():
+    assert r.display_size({"width": 720, "height": 576, "sample_aspect_ratio": 64 / 45}) == (1024, 576)
+    assert r.display_size({"width": 1280, "height": 720, "rotation": 90}) == (720, 1280)
+    assert r.display_size({"width": 1280, "height": 720, "rotation": 180}) == (1280, 720)
+
+
+def _tech(**kw):
+    base = {"width": 1920, "height": 1080, "duration_s": 10.0, "fps": 25.0, "audio_codec": "aac",
+            "kind": "video"}
+    return {**base, **kw}
+
+
+def test_video_plan_is_one_safe_ffmpeg_process(tmp_path):
+    plan = r.plan_video(Path("/work/in put.mp4"), tmp_path, _tech())
+    cmd = plan.cmd
+    assert cmd[0] == "ffmpeg" and cmd.count("-i") == 1
+    assert cmd.index("-nostdin") < cmd.index("-i")
+    assert cmd[cmd.index("-protocol_whitelist") + 1] == "file,pipe"
+    assert cmd.index("-protocol_whitelist") < cmd.index("-i")
+    assert cmd[cmd.index("-i") + 1] == "file:/work/in put.mp4"
+    assert f"file:{tmp_path / 'proxy.mp4'}" in cmd and f"file:{tmp_path / 'poster.jpg'}" in cmd
+    assert "+faststart" in cmd and "libx264" in cmd and "split=2" in " ".join(cmd)
+    assert plan.proxy_size == (1280, 720)
+
+
+def test_interlaced_sources_are_deinterlaced_and_silent_ones_get_no_audio(tmp_path):
+    cmd = " ".join(r.plan_video(Path("/x.mxf"), tmp_path, _tech(interlaced=True, audio_codec=None)).cmd)
+    assert "yadif" in cmd and "-an" in cmd and "0:a" not in cmd
+    assert "yadif" not in " ".join(r.plan_video(Path("/x.mp4"), tmp_path, _tech()).cmd)
+
+
+def test_progress_lines():
+    assert r.progress_seconds("out_time_us=2500000") == 2.5
+    assert r.progress_seconds("out_time_us=N/A") is None
+    assert r.progress_seconds("progress=continue") is None
