@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     storage_url: str = ""
     s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     s3_region: str = "us-east-1"

@@ -19,6 +19,7 @@ def storage_from_settings(settings: Settings) -> Storage:
     return open_storage(
         settings.storage_url,
         endpoint_url=settings.s3_endpoint_url,
+        public_endpoint_url=settings.s3_public_endpoint_url,
         access_key_id=settings.s3_access_key_id,
         secret_access_key=secret,
         region=settings.s3_region,
@@ -46,6 +47,8 @@ def step_context(asset_id: str, settings: Settings, storage: Storage | None = No
     """A context with a private work directory that is removed afterwards, whatever happens."""
     base = settings.data_dir / "work"
     base.mkdir(parents=True, exist_ok=True)
+    for stale in base.glob(f"{asset_id}-*"):  # left by a run whose worker was killed; steps of one asset never overlap
+        shutil.rmtree(stale, ignore_errors=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"{asset_id}-", dir=base))
     try:
         yield StepContext(asset_id, settings, storage or storage_from_settings(settings), workdir)

@@ -246,16 +246,10 @@ class _Flattener:
         items = [li for li in container if li.tag == f"{{{_RDF}}}li"]
         simple = all(not _has_struct(li) for li in items)
         if simple:
-            texts = [
-                (li.get(f"{{{_RDF}}}resource") or li.text or "").strip() for li in items
-            ]
+            texts = [(li.get(f"{{{_RDF}}}resource") or li.text or "").strip() for li in items]
             if container.tag == f"{{{_RDF}}}Alt":
                 chosen = next(
-                    (
-                        (li.text or "").strip()
-                        for li in items
-                        if li.get(f"{{{_XML}}}lang") == "x-default"
-                    ),
+                    ((li.text or "").strip() for li in items if li.get(f"{{{_XML}}}lang") == "x-default"),
                     texts[0] if texts else "",
                 )
                 self.put(key, chosen)
@@ -279,11 +273,7 @@ _CONTAINERS = frozenset(f"{{{_RDF}}}{name}" for name in ("Seq", "Bag", "Alt"))
 
 def _is_syntax_attr(attr: str) -> bool:
     """rdf:*, xml:* and unqualified attributes (old ``about=``) carry no property."""
-    return (
-        not attr.startswith("{")
-        or attr.startswith(f"{{{_RDF}}}")
-        or attr.startswith(f"{{{_XML}}}")
-    )
+    return not attr.startswith("{") or attr.startswith(f"{{{_RDF}}}") or attr.startswith(f"{{{_XML}}}")
 
 
 def _has_struct(li: ET.Element) -> bool:
@@ -342,9 +332,7 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Tolerant fallback for malformed packets
 
 _NS_DECL = re.compile(rb"""xmlns:([A-Za-z_][\w.\-]*)\s*=\s*["']([^"']*)["']""")
-_ATTR = re.compile(
-    rb"""(?<![\w.\-:])([A-Za-z_][\w.\-]*):([A-Za-z_][\w.\-]*)\s*=\s*"([^"<]*)\""""
-)
+_ATTR = re.compile(rb"""(?<![\w.\-:])([A-Za-z_][\w.\-]*):([A-Za-z_][\w.\-]*)\s*=\s*"([^"<]*)\"""")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
 
 
@@ -352,9 +340,7 @@ def _parse_regex(packet: bytes) -> dict[str, str]:
     """Recover ``prefix:Name="value"`` attributes from broken XML."""
     if not packet or len(packet) > MAX_PACKET_BYTES or _is_hostile(packet):
         return {}
-    prefix_uri = {
-        p.decode("ascii", "replace"): u.decode("utf-8", "replace") for p, u in _NS_DECL.findall(packet)
-    }
+    prefix_uri = {p.decode("ascii", "replace"): u.decode("utf-8", "replace") for p, u in _NS_DECL.findall(packet)}
     out: dict[str, str] = {}
     for prefix_b, local_b, value_b in _ATTR.findall(packet):
         prefix = prefix_b.decode("ascii", "replace")

@@ -23,6 +23,7 @@ class S3Storage:
         *,
         prefix: str = "",
         endpoint_url: str | None = None,
+        public_endpoint_url: str | None = None,
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         region: str = "us-east-1",
@@ -31,20 +32,21 @@ class S3Storage:
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            aws_access_key_id=access_key_id,
-            aws_secret_access_key=secret_access_key,
-            region_name=region,
-            config=Config(
-                signature_version="s3v4",
-                s3={"addressing_style": "path"},
-                retries={"max_attempts": 5, "mode": "standard"},
-                connect_timeout=10,
-                read_timeout=120,
-            ),
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            retries={"max_attempts": 5, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=120,
         )
+
+        def client(endpoint: str | None):
+            return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key_id,
+                                aws_secret_access_key=secret_access_key, region_name=region, config=config)
+
+        self.client = client(endpoint_url)
+        # URLs handed to browsers are signed for the address they can reach (e.g. MinIO behind compose)
+        self.signer = client(public_endpoint_url) if public_endpoint_url else self.client
         self.transfer = TransferConfig(
             multipart_threshold=multipart_threshold, multipart_chunksize=multipart_chunk, max_concurrency=4
         )
@@ -111,7 +113,7 @@ class S3Storage:
         params = {"Bucket": self.bucket, "Key": self._k(key)}
         if filename:
             params["ResponseContentDisposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
-        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
+        return self.signer.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
 
     def local_path(self, key: str) -> Path | None:
         return None

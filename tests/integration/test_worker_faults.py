@@ -141,3 +141,14 @@ def test_poison_file_ends_failed_after_max_attempts(system, long_clip):
         lambda: (st := state(settings, aid))[0] in ("ready", "failed") and st, 120, "asset to fail")
     assert status == "failed" and "gave up after 1 attempts" in error
     assert rends == []
+
+
+def test_work_directory_of_a_killed_run_is_cleaned_on_redelivery(tmp_path):
+    from pipelines.context import step_context
+
+    settings = Settings(data_dir=tmp_path / "var", broker_url="redis://unused:1/0")
+    stale = settings.data_dir / "work" / "abc-leftover"
+    stale.mkdir(parents=True)
+    (stale / "proxy.mp4").write_bytes(b"half")
+    with step_context("abc", settings, storage=object()) as ctx:  # type: ignore[arg-type]
+        assert not stale.exists() and ctx.workdir.exists()

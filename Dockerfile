@@ -1,0 +1,20 @@
+# One image for the API and every worker; the command picks the role.
+FROM python:3.11-slim-bookworm
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 1000 mam
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY mam mam
+COPY pipelines pipelines
+COPY workers workers
+COPY api api
+COPY config config
+COPY cli cli
+RUN pip install --no-cache-dir .
+ENV MAM_DATA_DIR=/var/lib/mam MAM_HOST=0.0.0.0 MAM_PORT=8000
+RUN mkdir -p /var/lib/mam && chown mam:mam /var/lib/mam
+USER mam
+EXPOSE 8000
+CMD ["mam", "serve", "--workers", "0"]
