@@ -25,7 +25,8 @@ from mam.media.renditions import plan_video
 
 CLIPS = {
     "1080p_h264": ("1920x1080", ["-c:v", "libx264", "-preset", "veryfast"]),
-    "4k_hevc": ("3840x2160", ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1"]),
+    "4k_hevc": ("3840x2160", ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1",
+                            "-x265-params", "log-level=error"]),
 }
 
 
