@@ -24,6 +24,14 @@ class Health(BaseModel):
 class AssetCreated(BaseModel):
     id: str
     status: str
+    duplicate_of: str | None = Field(None, description="set when this file was already stored: the existing asset")
+
+
+class SidecarPublic(BaseModel):
+    kind: str = Field(description="srt (DJI telemetry or subtitles), lrf, thm, xmp, subtitle, gpx, flight_log, kml")
+    filename: str
+    size_bytes: int
+    url: str
 
 
 class RenditionPublic(BaseModel):
@@ -54,6 +62,7 @@ class AssetPublic(BaseModel):
         "bitrate, rotation, interlaced, dynamic_range, …",
     )
     renditions: list[RenditionPublic] = []
+    sidecars: list[SidecarPublic] = []
     original_url: str
     created_at: datetime
     updated_at: datetime

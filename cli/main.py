@@ -10,19 +10,25 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
 from rich.table import Table
 
+from cli.card import group
 from cli.client import ApiError, check, make_client
+from cli.journal import Journal
+from cli.uploader import Outcome, Uploader
 from config.settings import get_settings
 
 app = typer.Typer(help="Media asset management: serve, ingest, inspect.", no_args_is_help=True,
@@ -62,71 +68,133 @@ def worker(
     os.execv(cmd[0], cmd)
 
 
-class _ProgressReader:
-    def __init__(self, fh, progress: Progress, task) -> None:
-        self.fh, self.progress, self.task = fh, progress, task
+def _rate(value: str | None) -> float | None:
+    """'20M' -> 20 MiB/s, '500K' -> 500 KiB/s, '1000000' -> bytes/s."""
+    if not value:
+        return None
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    v = value.strip().lower().removesuffix("b").removesuffix("/s")
+    factor = units.get(v[-1:], 1)
+    try:
+        return float(v.rstrip("kmg")) * factor
+    except ValueError as exc:
+        raise typer.BadParameter(f"--max-rate {value!r}: use e.g. 20M or 500K") from exc
 
-    def read(self, n: int = -1) -> bytes:
-        data = self.fh.read(n)
-        self.progress.advance(self.task, len(data))
-        return data
 
+def run_uploads(paths: list[Path], *, project: str | None, tags: list[str], parallel: int, max_rate: str | None,
+                quiet: bool) -> list[Outcome]:
+    """Upload every item found under ``paths`` with a rich progress display; return the outcomes."""
+    settings = get_settings()
+    scan = group(paths)
+    for p in scan.ignored:
+        err.print(f"[dim]ignored {p} (not media, or a sidecar without its clip)[/]")
+    journal = Journal(settings.cli_state_dir / "uploads.json")
+    outcomes: list[Outcome] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with make_client(settings, timeout=None) as client, Progress(*columns, console=err, transient=quiet) as progress:
+        total = progress.add_task(f"{len(scan.items)} file(s)", total=sum(i.size for i in scan.items))
+        tasks: dict[Path, TaskID] = {}
 
-def _walk(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise typer.BadParameter(f"{p} does not exist")
-    return files
+        def on_bytes(path: Path, n: int) -> None:
+            progress.advance(tasks[path], n)
+            progress.advance(total, n)
+
+        uploader = Uploader(client, journal, parallel=parallel, max_rate=_rate(max_rate), on_bytes=on_bytes)
+        try:
+            for item in scan.items:
+                tasks[item.path] = progress.add_task(item.path.name[:40], total=item.size)
+                try:
+                    outcomes.append(uploader.upload(item, project=project, tags=tags))
+                except (ApiError, OSError, httpx.HTTPError) as exc:
+                    outcomes.append(Outcome(item.path, "failed", reason=str(exc)))
+                progress.remove_task(tasks[item.path])
+        finally:
+            uploader.close()
+    return outcomes
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="files or folders")],
+    paths: Annotated[list[Path], typer.Argument(help="files, folders or a card (DCIM/100MEDIA/…)")],
     project: Annotated[str | None, typer.Option(help="project / programme")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="tag (repeatable)")] = None,
     wait: Annotated[bool, typer.Option(help="wait until every asset is ready or failed")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the resulting asset records as JSON")] = False,
+    parallel: Annotated[int, typer.Option(help="parts sent at once")] = 4,
+    max_rate: Annotated[str | None, typer.Option(help="bandwidth cap, e.g. 20M (bytes/s)")] = None,
     timeout: Annotated[float, typer.Option(help="seconds to wait with --wait")] = 3600.0,
 ) -> None:
-    """Upload files through the API, with progress."""
+    """Upload clips with their sidecars (.SRT, .LRF, …): resumable, parallel, deduplicated.
+
+    Run it again after an interruption: finished parts are not sent again.
+    """
+    try:
+        outcomes = run_uploads(paths, project=project, tags=tag or [], parallel=parallel, max_rate=max_rate,
+                               quiet=as_json)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     settings = get_settings()
-    files = _walk(paths)
-    created: list[str] = []
-    failures: list[tuple[Path, str]] = []
-    with make_client(settings, timeout=None) as client, Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeRemainingColumn(), console=err, transient=as_json,
-    ) as progress:
-        total = progress.add_task(f"{len(files)} file(s)", total=sum(f.stat().st_size for f in files))
-        for f in files:
-            task = progress.add_task(f.name[:40], total=f.stat().st_size)
-            try:
-                with open(f, "rb") as fh:
-                    reader = _ProgressReader(fh, progress, task)
-                    data = {"project": project or "", "tags": ",".join(tag or [])}
-                    resp = client.post("/api/v1/assets", files={"file": (f.name, reader)}, data=data)
-                created.append(check(resp)["id"])
-            except (ApiError, OSError) as exc:
-                failures.append((f, str(exc)))
-            progress.advance(total, f.stat().st_size)
-            progress.remove_task(task)
-        records = [check(client.get(f"/api/v1/assets/{a}")) for a in created]
-        if wait and created:
-            records = _wait(client, created, progress, timeout)
+    records: dict[str, dict] = {}
+    ids = [o.asset_id for o in outcomes if o.asset_id]
+    with make_client(settings) as client:
+        if ids:
+            if wait:
+                with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=err,
+                              transient=as_json) as progress:
+                    found = _wait(client, ids, progress, timeout)
+            else:
+                found = [check(client.get(f"/api/v1/assets/{a}")) for a in ids]
+            records = {r["id"]: r for r in found}
+    results = []
+    for o in outcomes:
+        rec = dict(records.get(o.asset_id or "", {}))
+        rec.update({"source_path": str(o.path), "upload": o.status})
+        if o.reason:
+            rec["error"] = o.reason
+        results.append(rec)
     if as_json:
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
-        _print_table(records)
-    for f, why in failures:
-        err.print(f"[red]failed[/] {f}: {why}")
-    err.print(f"uploaded {len(created)}, failed {len(failures)}")
-    if failures or any(r["status"] == "failed" for r in records):
+        _print_table([r for r in results if "id" in r])
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("uploaded", "duplicate", "failed")}
+    for o in outcomes:
+        if o.status == "duplicate":
+            err.print(f"[yellow]skipped[/] {o.path}: already stored as {o.asset_id}")
+        elif o.status == "failed":
+            err.print(f"[red]failed[/] {o.path}: {o.reason}")
+    err.print(f"uploaded {counts['uploaded']}, duplicates skipped {counts['duplicate']}, failed {counts['failed']}")
+    if counts["failed"] or any(r.get("status") == "failed" for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="folder to watch (e.g. where cards are copied)")],
+    project: Annotated[str | None, typer.Option(help="project / programme")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="tag (repeatable)")] = None,
+    settle: Annotated[float, typer.Option(help="seconds a file's size must stay unchanged")] = 5.0,
+    interval: Annotated[float, typer.Option(help="seconds between scans")] = 2.0,
+    once: Annotated[bool, typer.Option(help="ingest what is settled now, then exit")] = False,
+) -> None:
+    """Ingest each new file (with its sidecars) once it has stopped growing; restarts never re-ingest."""
+    from cli.watcher import Watcher
+
+    settings = get_settings()
+    watcher = Watcher(folder, settings.cli_state_dir, settle_s=settle)
+    err.print(f"watching {folder} (state: {watcher.state_path})")
+    while True:
+        ready = watcher.ready_items()
+        if ready:
+            outcomes = run_uploads([i.path for i in ready], project=project, tags=tag or [], parallel=4,
+                                   max_rate=None, quiet=False)
+            for o in outcomes:
+                err.print(f"{o.status}: {o.path} {o.asset_id or o.reason or ''}")
+                if o.status != "failed":
+                    watcher.mark_done(o.path, o.asset_id, o.status)
+        if once:
+            return
+        time.sleep(interval)
 
 
 def _wait(client, ids: list[str], progress: Progress, timeout: float) -> list[dict]:

@@ -44,12 +44,20 @@ class Settings(BaseSettings):
     ffprobe_timeout_s: int = Field(60, ge=1)
     presign_ttl_s: int = Field(900, ge=30, le=7 * 24 * 3600)
 
+    # uploads
+    max_upload_bytes: int = Field(5 * 1024**4, ge=1)
+    upload_ttl_s: int = Field(24 * 3600, ge=1)
+    upload_part_mb: int = Field(16, ge=5, le=5 * 1024)
+    upload_sweep_interval_s: int = Field(300, ge=1)
+    allowed_media_kinds: str = "video,audio,image"
+    cli_state_dir: Path = Path("~/.local/state/mam")
+
     # probe gate: refused before any decode
     max_pixels: int = Field(8192 * 8192, ge=1)
     max_streams: int = Field(32, ge=1)
     max_duration_s: float = Field(6 * 3600, gt=0)
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "cli_state_dir")
     @classmethod
     def _absolute(cls, v: Path) -> Path:
         return v.expanduser().resolve()
@@ -79,6 +87,11 @@ class Settings(BaseSettings):
     def visibility_timeout_s(self) -> int:
         """Redis visibility timeout: always above the hard time limit, so no task runs twice."""
         return self.task_hard_time_limit_s + 600
+
+    @property
+    def allowed_kinds(self) -> frozenset[str]:
+        """Media kinds accepted as originals (decided from the content)."""
+        return frozenset(k.strip() for k in self.allowed_media_kinds.split(",") if k.strip())
 
     @property
     def token_file(self) -> Path:

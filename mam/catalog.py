@@ -48,7 +48,8 @@ def new_asset(
 def get_asset(session: Session, asset_id: str) -> Asset:
     """The asset with its renditions. Raises ``NotFound``."""
     asset = session.scalar(
-        select(Asset).where(Asset.id == asset_id).options(selectinload(Asset.renditions))
+        select(Asset).where(Asset.id == asset_id)
+        .options(selectinload(Asset.renditions), selectinload(Asset.sidecars))
     )
     if asset is None:
         raise NotFound(f"asset {asset_id} not found")
@@ -65,7 +66,7 @@ def list_assets(session: Session, *, page: int = 1, page_size: int = 50, status:
         count = count.where(Asset.status == status)
     total = session.scalar(count) or 0
     rows = session.scalars(
-        query.options(selectinload(Asset.renditions))
+        query.options(selectinload(Asset.renditions), selectinload(Asset.sidecars))
         .order_by(Asset.created_at.desc(), Asset.id.desc())
         .offset((page - 1) * page_size).limit(page_size)
     ).all()

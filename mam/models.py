@@ -58,6 +58,7 @@ class Asset(Base):
     renditions: Mapped[list[Rendition]] = relationship(
         back_populates="asset", cascade="all, delete-orphan", order_by="Rendition.kind"
     )
+    sidecars: Mapped[list[Sidecar]] = relationship(cascade="all, delete-orphan", order_by="Sidecar.filename")
 
 
 class Rendition(Base):
@@ -88,4 +89,69 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32), default="admin")
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UploadStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    ABORTED = "aborted"
+    EXPIRED = "expired"
+
+
+class UploadSession(Base):
+    """A resumable multipart upload of one original (and its sidecars) before it becomes an asset."""
+
+    __tablename__ = "upload_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    status: Mapped[str] = mapped_column(String(16), default=UploadStatus.OPEN, index=True)
+    asset_id: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    declared_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    project: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sidecars: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    key: Mapped[str] = mapped_column(Text)
+    store_upload_id: Mapped[str] = mapped_column(Text)
+    part_size: Mapped[int] = mapped_column(BigInteger)
+    part_count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parts: Mapped[list[UploadPart]] = relationship(cascade="all, delete-orphan", order_by="UploadPart.number")
+
+
+class UploadPart(Base):
+    """A part the API received (local store); ``receipts`` counts how often it arrived whole."""
+
+    __tablename__ = "upload_parts"
+    __table_args__ = (UniqueConstraint("session_id", "number", name="uq_upload_part"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("upload_sessions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    etag: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    receipts: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Sidecar(Base):
+    """A file that travels with an asset: DJI .SRT telemetry, .LRF low-res, .THM, .XMP, subtitles."""
+
+    __tablename__ = "sidecars"
+    __table_args__ = (UniqueConstraint("asset_id", "filename", name="uq_sidecar_asset_filename"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

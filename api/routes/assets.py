@@ -7,21 +7,22 @@ import logging
 from typing import Annotated, BinaryIO
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, StreamingResponse
 
 from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
-from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic
+from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic, SidecarPublic
 from mam import catalog
 from mam.db import unit_of_work
-from mam.errors import NotFound
+from mam.errors import NotFound, TooLarge
 from mam.models import Asset, new_id
+from mam.names import check_filename
 from mam.storage import Storage, original_key
+from mam.uploads import find_duplicate
 from workers.enqueue import enqueue_ingest
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/assets", tags=["assets"])
-MAX_NAME_BYTES = 1024
 
 
 class _HashingReader:
@@ -37,17 +38,6 @@ class _HashingReader:
         return data
 
 
-def _check_filename(name: str | None) -> str:
-    if not name or not name.strip():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the upload has no filename")
-    if "\x00" in name:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "filename contains a NUL byte")
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
-                            f"filename is longer than {MAX_NAME_BYTES} bytes")
-    return name
-
-
 def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> AssetPublic:
     base = str(request.base_url).rstrip("/") + f"/api/v1/assets/{asset.id}"
     rends = []
@@ -56,22 +46,33 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
         rends.append(RenditionPublic(kind=r.kind, url=url, content_type=r.content_type, width=r.width,
                                      height=r.height, size_bytes=r.size_bytes))
     original = storage.presigned_get(asset.original_key, ttl_s, asset.original_filename) or f"{base}/original"
-    return AssetPublic(**catalog.asset_record(asset), renditions=rends, original_url=original)
+    sidecars = [SidecarPublic(kind=sc.kind, filename=sc.filename, size_bytes=sc.size_bytes,
+                              url=storage.presigned_get(sc.key, ttl_s, sc.filename) or f"{base}/sidecars/{i}")
+                for i, sc in enumerate(asset.sidecars)]
+    return AssetPublic(**catalog.asset_record(asset), renditions=rends, sidecars=sidecars, original_url=original)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AssetCreated,
-             responses={422: {"description": "bad filename or form"}, 503: {"description": "store down"}})
+             responses={200: {"description": "already stored: `duplicate_of` names the asset"},
+                        413: {"description": "over MAM_MAX_UPLOAD_BYTES"},
+                        422: {"description": "bad filename or form"}, 503: {"description": "store down"}})
 def upload_asset(
     _: CurrentToken,
     settings: SettingsDep,
     storage: StorageDep,
+    response: Response,
     file: Annotated[UploadFile, File(description="the original media file")],
     title: Annotated[str | None, Form()] = None,
     project: Annotated[str | None, Form()] = None,
     tags: Annotated[str | None, Form(description="comma-separated")] = None,
 ) -> AssetCreated:
-    """Store an original (streamed, hashed on the way) and queue its ingest."""
-    name = _check_filename(file.filename)
+    """Store an original in one request (streamed, hashed on the way) and queue its ingest.
+
+    For large files and flaky networks use the resumable `/api/v1/uploads` sessions instead.
+    """
+    name = check_filename(file.filename)
+    if file.size is not None and file.size > settings.max_upload_bytes:
+        raise TooLarge(f"the file is over the {settings.max_upload_bytes}-byte upload limit")
     tag_list = [t.strip() for t in (tags or "").split(",") if t.strip()]
     asset_id = new_id()
     key = original_key(asset_id, name)
@@ -83,6 +84,11 @@ def upload_asset(
         storage.delete_prefix(f"originals/{asset_id}/")
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"could not store the file: {exc}") from exc
     with unit_of_work(settings.database_url) as s:
+        dup = find_duplicate(s, reader.sha.hexdigest())
+        if dup is not None:
+            storage.delete_prefix(f"originals/{asset_id}/")
+            response.status_code = status.HTTP_200_OK
+            return AssetCreated(id=dup.id, status=dup.status, duplicate_of=dup.id)
         asset = catalog.new_asset(s, original_filename=name, original_key_for=lambda a: key,
                                   content_type=file.content_type, title=title, project=project,
                                   tags=tag_list, asset_id=asset_id)
@@ -143,3 +149,13 @@ def download_original(_: CurrentToken, asset_id: str, session: SessionDep, stora
     asset = catalog.get_asset(session, asset_id)
     return _download(storage, asset.original_key, asset.content_type or "application/octet-stream",
                      asset.original_filename)
+
+
+@router.get("/{asset_id}/sidecars/{index}", response_class=FileResponse, responses={404: {"description": "not found"}})
+def download_sidecar(_: CurrentToken, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
+    """A sidecar file (e.g. the DJI .SRT telemetry) as uploaded."""
+    asset = catalog.get_asset(session, asset_id)
+    if not 0 <= index < len(asset.sidecars):
+        raise NotFound(f"asset {asset_id} has no sidecar {index}")
+    sc = asset.sidecars[index]
+    return _download(storage, sc.key, "application/octet-stream", sc.filename)

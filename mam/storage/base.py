@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -26,6 +27,15 @@ def derivative_key(asset_id: str, name: str) -> str:
     if "/" in name or name.startswith("."):
         raise ValueError(f"bad derivative name {name!r}")
     return f"derivatives/{asset_id}/{name}"
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    """A part of a multipart upload the store has received."""
+
+    number: int
+    size: int
+    etag: str
 
 
 class Storage(Protocol):
@@ -55,8 +65,31 @@ class Storage(Protocol):
     def presigned_get(self, key: str, ttl_s: int, filename: str | None = None) -> str | None:
         """A short-lived download URL, or ``None`` when the API must serve the bytes itself."""
 
+    def presigned_put(self, key: str, ttl_s: int) -> str | None:
+        """A short-lived URL to PUT one object to, or ``None`` when uploads go through the API."""
+
     def local_path(self, key: str) -> Path | None:
         """The object's path on this machine when the backend is a local directory."""
 
     def check(self) -> None:
         """Raise if the store cannot be reached."""
+
+    # multipart uploads (resumable upload sessions)
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        """Start a multipart upload of ``key``; return the store's upload id."""
+
+    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int) -> PartInfo:
+        """Receive one part through the API (local store). Raises ``ValueError`` on a short/long body."""
+
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
+        """A URL the client PUTs the part to directly, or ``None`` when parts go through the API."""
+
+    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+        """Parts received so far, by number."""
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[PartInfo]) -> None:
+        """Join the parts, in order, into the final object (atomic: nothing visible before)."""
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop an unfinished upload and everything it holds."""

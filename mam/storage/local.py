@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import BinaryIO
 
 from mam.errors import NotFound
+from mam.storage.base import PartInfo
 
 CHUNK = 1024 * 1024
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class LocalStorage:
@@ -81,9 +86,77 @@ class LocalStorage:
     def presigned_get(self, key: str, ttl_s: int, filename: str | None = None) -> str | None:
         return None
 
+    def presigned_put(self, key: str, ttl_s: int) -> str | None:
+        return None
+
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 
     def check(self) -> None:
         if not os.access(self.root, os.W_OK):
             raise PermissionError(f"storage directory not writable: {self.root}")
+
+    # multipart: parts live in <root>/.multipart/<upload id>/<number> until completed
+
+    def _mp_dir(self, upload_id: str) -> Path:
+        if not _UPLOAD_ID.match(upload_id):
+            raise ValueError("bad upload id")
+        return self.root / ".multipart" / upload_id
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        upload_id = uuid.uuid4().hex
+        self._mp_dir(upload_id).mkdir(parents=True)
+        return upload_id
+
+    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int) -> PartInfo:
+        folder = self._mp_dir(upload_id)
+        if not folder.is_dir():
+            raise NotFound(f"upload {upload_id} does not exist (expired or aborted)")
+        md5 = hashlib.md5(usedforsecurity=False)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+        received = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    received += len(chunk)
+                    if received > size:
+                        raise ValueError(f"part {number} is longer than its {size} bytes")
+                    md5.update(chunk)
+                    out.write(chunk)
+            if received != size:
+                raise ValueError(f"part {number} has {received} bytes, expected {size}")
+            os.replace(tmp, folder / f"{number:05d}")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        etag = md5.hexdigest()
+        (folder / f"{number:05d}.etag").write_text(etag)
+        return PartInfo(number, received, etag)
+
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
+        return None
+
+    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+        folder = self._mp_dir(upload_id)
+        if not folder.is_dir():
+            raise NotFound(f"upload {upload_id} does not exist (expired or aborted)")
+        parts = []
+        for path in sorted(folder.glob("[0-9][0-9][0-9][0-9][0-9]")):
+            etag_file = path.with_name(path.name + ".etag")
+            etag = etag_file.read_text() if etag_file.exists() else ""
+            parts.append(PartInfo(int(path.name), path.stat().st_size, etag))
+        return parts
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[PartInfo]) -> None:
+        folder = self._mp_dir(upload_id)
+
+        def join(out) -> None:
+            for part in sorted(parts, key=lambda p: p.number):
+                with open(folder / f"{part.number:05d}", "rb") as src:
+                    shutil.copyfileobj(src, out, CHUNK)
+
+        self._atomic_write(key, join)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        shutil.rmtree(self._mp_dir(upload_id), ignore_errors=True)

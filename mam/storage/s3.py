@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mam.errors import NotFound, StorageUnavailable
+from mam.storage.base import PartInfo
 
 
 class S3Storage:
@@ -115,11 +116,55 @@ class S3Storage:
             params["ResponseContentDisposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
         return self.signer.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
 
+    def presigned_put(self, key: str, ttl_s: int) -> str | None:
+        params = {"Bucket": self.bucket, "Key": self._k(key)}
+        return self.signer.generate_presigned_url("put_object", Params=params, ExpiresIn=ttl_s)
+
     def local_path(self, key: str) -> Path | None:
         return None
 
     def check(self) -> None:
         self._call(self.client.head_bucket, Bucket=self.bucket)
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        extra = {"ContentType": content_type} if content_type else {}
+        resp = self._call(self.client.create_multipart_upload, Bucket=self.bucket, Key=self._k(key), **extra)
+        return resp["UploadId"]
+
+    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int) -> PartInfo:
+        raise NotImplementedError("on S3, parts go straight to the store through presigned URLs")
+
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
+        params = {"Bucket": self.bucket, "Key": self._k(key), "UploadId": upload_id, "PartNumber": number}
+        return self.signer.generate_presigned_url("upload_part", Params=params, ExpiresIn=ttl_s)
+
+    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+        parts: list[PartInfo] = []
+        marker = 0
+        while True:
+            try:
+                resp = self._call(self.client.list_parts, Bucket=self.bucket, Key=self._k(key), UploadId=upload_id,
+                                  PartNumberMarker=marker, MaxParts=1000)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "NoSuchUpload":
+                    raise NotFound(f"upload {upload_id} does not exist (expired or aborted)") from exc
+                raise
+            parts += [PartInfo(p["PartNumber"], p["Size"], p["ETag"].strip('"')) for p in resp.get("Parts", [])]
+            if not resp.get("IsTruncated"):
+                return parts
+            marker = resp["NextPartNumberMarker"]
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[PartInfo]) -> None:
+        ordered = sorted(parts, key=lambda p: p.number)
+        body = {"Parts": [{"PartNumber": p.number, "ETag": f'"{p.etag}"'} for p in ordered]}
+        self._call(self.client.complete_multipart_upload, Bucket=self.bucket, Key=self._k(key), UploadId=upload_id,
+                   MultipartUpload=body)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            self._call(self.client.abort_multipart_upload, Bucket=self.bucket, Key=self._k(key), UploadId=upload_id)
+        except (NotFound, ClientError):
+            pass
 
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (for first start against MinIO or a test server)."""

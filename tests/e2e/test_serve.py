@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import need_ffmpeg
-from tests.support.media import faststart, keyframe_times, mean_luma, probe, video_stream
+from tests.support.media import faststart, keyframe_times, make_clip, mean_luma, probe, video_stream
 from tests.support.serve import RunningServer, start_server
 
 pytestmark = pytest.mark.e2e
@@ -129,7 +129,7 @@ def test_clip_becomes_ready_with_proxy_and_poster(embedded, clip_1080, tmp_path)
     assert listing["items"][0]["id"] == asset_id
 
 
-def test_broken_files_fail_with_a_reason_and_the_next_upload_works(embedded, clip_1080, tmp_path, corpus):
+def test_broken_files_fail_with_a_reason_and_the_next_upload_works(embedded, tmp_path, corpus):
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     text = tmp_path / "notes.mp4"
@@ -138,7 +138,7 @@ def test_broken_files_fail_with_a_reason_and_the_next_upload_works(embedded, cli
     half = tmp_path / "half.mp4"
     half.write_bytes((corpus / "sbraz__pymediainfo/tests/data/sample.mp4").read_bytes()[:150_000])
     cases = {upload(embedded, p): p.name for p in (empty, text, truncated, half)}
-    good = upload(embedded, clip_1080, "after-the-bad-ones.mp4")
+    good = upload(embedded, make_clip(tmp_path / "good.mp4", seconds=3, size="640x360"), "after-the-bad-ones.mp4")
     for asset_id, name in cases.items():
         rec = embedded.wait_for(asset_id)
         assert rec["status"] == "failed", f"{name} should fail"
@@ -152,9 +152,10 @@ def test_broken_files_fail_with_a_reason_and_the_next_upload_works(embedded, cli
     assert httpx.get(f"{embedded.url}/api/v1/health").json()["status"] == "ok"
 
 
-def test_cli_ingest_waits_and_prints_json(embedded, clip_1080):
-    env = {**embedded.env, "MAM_API_URL": embedded.url}
-    res = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(clip_1080), "--project", "cli",
+def test_cli_ingest_waits_and_prints_json(embedded, tmp_path):
+    clip = make_clip(tmp_path / "cli.mp4", seconds=4, size="1280x720")
+    env = {**embedded.env, "MAM_API_URL": embedded.url, "MAM_CLI_STATE_DIR": str(tmp_path / "state")}
+    res = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(clip), "--project", "cli",
                           "--tag", "drone", "--wait", "--json"], env=env, capture_output=True, text=True,
                          timeout=300)
     assert res.returncode == 0, res.stderr

@@ -1,0 +1,201 @@
+"""Resumable upload sessions (multipart): create, send parts, resume, complete, abort."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, status
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
+from api.streaming import RequestBodyReader
+from mam import uploads
+from mam.errors import InvalidInput, NotFound
+from mam.models import Asset, UploadSession
+from workers.enqueue import enqueue_ingest
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/uploads", tags=["uploads"])
+
+
+class SidecarIn(BaseModel):
+    filename: str
+    size_bytes: int
+
+
+class UploadCreate(BaseModel):
+    filename: str
+    size_bytes: int
+    sha256: str | None = Field(None, description="hex; when known, a duplicate is answered without any upload")
+    content_type: str | None = None
+    title: str | None = None
+    project: str | None = None
+    tags: list[str] = []
+    sidecars: list[SidecarIn] = Field([], description="files that travel with this one (.SRT, .LRF, .THM, …)")
+
+
+class PartUrl(BaseModel):
+    part_number: int
+    url: str
+    method: str = "PUT"
+
+
+class SidecarUrl(BaseModel):
+    index: int
+    filename: str
+    kind: str
+    size_bytes: int
+    url: str
+    method: str = "PUT"
+    received: bool = False
+
+
+class PartOut(BaseModel):
+    part_number: int
+    size: int
+    etag: str
+    receipts: int | None = Field(None, description="how often this part arrived whole (parts sent through the API)")
+
+
+class UploadOut(BaseModel):
+    upload_id: str | None = None
+    status: str
+    filename: str | None = None
+    size_bytes: int | None = None
+    part_size: int | None = None
+    part_count: int | None = None
+    expires_at: datetime | None = None
+    parts: list[PartUrl] = Field([], description="where to send each part still missing")
+    received: list[PartOut] = []
+    sidecars: list[SidecarUrl] = []
+    duplicate_of: str | None = None
+    asset_id: str | None = None
+
+
+class CompleteIn(BaseModel):
+    sha256: str | None = None
+
+
+class CompleteOut(BaseModel):
+    asset_id: str
+    duplicate_of: str | None = None
+
+
+def _limits(settings) -> uploads.Limits:
+    return uploads.Limits(settings.max_upload_bytes, settings.upload_ttl_s, settings.allowed_kinds,
+                          settings.upload_part_mb * uploads.MiB)
+
+
+def _describe(sess: UploadSession, storage, request: Request, ttl: int) -> UploadOut:
+    base = str(request.base_url).rstrip("/") + f"/api/v1/uploads/{sess.id}"
+    got = {p.number: p for p in uploads.received_parts(storage, sess)}
+    receipts = {p.number: p.receipts for p in sess.parts}
+    urls = []
+    for n in range(1, sess.part_count + 1):
+        if n not in got:
+            url = storage.presign_part(sess.key, sess.store_upload_id, n, ttl) or f"{base}/parts/{n}"
+            urls.append(PartUrl(part_number=n, url=url))
+    side = []
+    for i, sc in enumerate(sess.sidecars):
+        url = storage.presigned_put(sc["key"], ttl) or f"{base}/sidecars/{i}"
+        side.append(SidecarUrl(index=i, filename=sc["filename"], kind=sc["kind"], size_bytes=sc["size_bytes"],
+                               url=url, received=storage.exists(sc["key"])))
+    return UploadOut(
+        upload_id=sess.id, status=sess.status, filename=sess.filename, size_bytes=sess.size_bytes,
+        part_size=sess.part_size, part_count=sess.part_count, expires_at=sess.expires_at, parts=urls,
+        received=[PartOut(part_number=p.number, size=p.size, etag=p.etag, receipts=receipts.get(p.number))
+                  for p in sorted(got.values(), key=lambda p: p.number)],
+        sidecars=side,
+    )
+
+
+@router.post("", response_model=UploadOut, status_code=status.HTTP_201_CREATED,
+             responses={200: {"description": "already stored: `duplicate_of` names the asset"},
+                        413: {"description": "over the size limit"}, 422: {"description": "bad name or size"}})
+def create_upload(body: UploadCreate, _: CurrentToken, session: SessionDep, settings: SettingsDep,
+                  storage: StorageDep, request: Request, response: Response) -> UploadOut:
+    """Open a session; the answer lists every part's URL (presigned on S3, this API on the local store)."""
+    result = uploads.create_session(
+        session, storage, _limits(settings), filename=body.filename, size_bytes=body.size_bytes, sha256=body.sha256,
+        content_type=body.content_type, title=body.title, project=body.project, tags=body.tags,
+        sidecars=[s.model_dump() for s in body.sidecars])
+    if isinstance(result, Asset):
+        response.status_code = status.HTTP_200_OK
+        return UploadOut(status="duplicate", duplicate_of=result.id, asset_id=result.id)
+    session.commit()
+    return _describe(result, storage, request, settings.upload_ttl_s)
+
+
+@router.get("/{upload_id}", response_model=UploadOut)
+def get_upload(upload_id: str, _: CurrentToken, session: SessionDep, settings: SettingsDep, storage: StorageDep,
+               request: Request) -> UploadOut:
+    """Parts already received (number, size, etag) and fresh URLs for the rest: resume from here."""
+    sess = uploads.get_open(session, upload_id)
+    return _describe(sess, storage, request, settings.upload_ttl_s)
+
+
+def _b64_md5(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True).hex()
+    except ValueError as exc:
+        raise InvalidInput("Content-MD5 must be base64") from exc
+
+
+@router.put("/{upload_id}/parts/{part_number}", response_model=PartOut,
+            responses={410: {"description": "expired/aborted"}, 422: {"description": "wrong size or checksum"}})
+def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken, session: SessionDep,
+             storage: StorageDep,
+             content_length: Annotated[int | None, Header()] = None,
+             content_md5: Annotated[str | None, Header()] = None,
+             x_part_sha256: Annotated[str | None, Header(description="hex sha256 of this part")] = None) -> PartOut:
+    """Stream one part to the local store (on S3 the part URLs go to the store instead)."""
+    part = uploads.receive_part(session, storage, upload_id, part_number, RequestBodyReader(request),
+                                content_length=content_length, sha256=x_part_sha256, md5=_b64_md5(content_md5))
+    session.commit()
+    return PartOut(part_number=part.number, size=part.size, etag=part.etag, receipts=part.receipts)
+
+
+@router.put("/{upload_id}/sidecars/{index}", status_code=status.HTTP_204_NO_CONTENT)
+def put_sidecar(upload_id: str, index: int, request: Request, _: CurrentToken, session: SessionDep,
+                storage: StorageDep, content_length: Annotated[int | None, Header()] = None) -> Response:
+    """Stream one sidecar file to the local store."""
+    sess = uploads.get_open(session, upload_id)
+    if not 0 <= index < len(sess.sidecars):
+        raise NotFound(f"upload {upload_id} has no sidecar {index}")
+    sc = sess.sidecars[index]
+    if content_length is not None and content_length != sc["size_bytes"]:
+        raise InvalidInput(f"sidecar {sc['filename']!r} must be {sc['size_bytes']} bytes")
+    size = storage.put_stream(sc["key"], RequestBodyReader(request))
+    if size != sc["size_bytes"]:
+        storage.delete_prefix(sc["key"])
+        raise InvalidInput(f"sidecar {sc['filename']!r} has {size} bytes, expected {sc['size_bytes']}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{upload_id}/complete", response_model=CompleteOut,
+             responses={409: {"description": "parts missing"}, 410: {"description": "expired/aborted"},
+                        415: {"description": "not media"}, 422: {"description": "sha256 mismatch"}})
+def complete_upload(upload_id: str, _: CurrentToken, session: SessionDep, settings: SettingsDep,
+                    storage: StorageDep, body: CompleteIn | None = None) -> CompleteOut:
+    """Verify every part, the size and the sha256 (recomputed by streaming), create the asset, queue ingest."""
+    done = uploads.complete(session, storage, _limits(settings), upload_id, body.sha256 if body else None)
+    session.commit()
+    if done.duplicate_of is None:
+        try:
+            enqueue_ingest(done.asset_id)
+        except Exception:
+            log.exception("could not enqueue %s; it is queued again at the next start", done.asset_id)
+    return CompleteOut(asset_id=done.asset_id, duplicate_of=done.duplicate_of)
+
+
+@router.delete("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT)
+def abort_upload(upload_id: str, _: CurrentToken, session: SessionDep, storage: StorageDep) -> Response:
+    """Abort the session and free everything it stored."""
+    uploads.abort(session, storage, upload_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
