@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=health.VERSION,
         description="Media asset management for a convergence newsroom: upload originals, get proxies "
         "and posters made by workers, read technical metadata. Authenticate with `Authorization: Bearer`.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.storage = storage_from_settings(settings)

@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli.card import group
+from cli.card import Item, group
 from cli.client import ApiError, check, make_client
 from cli.journal import Journal
 from cli.uploader import Outcome, Uploader
@@ -81,19 +81,16 @@ def _rate(value: str | None) -> float | None:
         raise typer.BadParameter(f"--max-rate {value!r}: use e.g. 20M or 500K") from exc
 
 
-def run_uploads(paths: list[Path], *, project: str | None, tags: list[str], parallel: int, max_rate: str | None,
+def run_uploads(items: list[Item], *, project: str | None, tags: list[str], parallel: int, max_rate: str | None,
                 quiet: bool) -> list[Outcome]:
-    """Upload every item found under ``paths`` with a rich progress display; return the outcomes."""
+    """Upload items (originals with their sidecars) with a rich progress display; return the outcomes."""
     settings = get_settings()
-    scan = group(paths)
-    for p in scan.ignored:
-        err.print(f"[dim]ignored {p} (not media, or a sidecar without its clip)[/]")
     journal = Journal(settings.cli_state_dir / "uploads.json")
     outcomes: list[Outcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                TimeRemainingColumn())
     with make_client(settings, timeout=None) as client, Progress(*columns, console=err, transient=quiet) as progress:
-        total = progress.add_task(f"{len(scan.items)} file(s)", total=sum(i.size for i in scan.items))
+        total = progress.add_task(f"{len(items)} file(s)", total=sum(i.size for i in items))
         tasks: dict[Path, TaskID] = {}
 
         def on_bytes(path: Path, n: int) -> None:
@@ -102,7 +99,7 @@ def run_uploads(paths: list[Path], *, project: str | None, tags: list[str], para
 
         uploader = Uploader(client, journal, parallel=parallel, max_rate=_rate(max_rate), on_bytes=on_bytes)
         try:
-            for item in scan.items:
+            for item in items:
                 tasks[item.path] = progress.add_task(item.path.name[:40], total=item.size)
                 try:
                     outcomes.append(uploader.upload(item, project=project, tags=tags))
@@ -130,10 +127,13 @@ def ingest(
     Run it again after an interruption: finished parts are not sent again.
     """
     try:
-        outcomes = run_uploads(paths, project=project, tags=tag or [], parallel=parallel, max_rate=max_rate,
-                               quiet=as_json)
+        scan = group(paths)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    for p in scan.ignored:
+        err.print(f"[dim]ignored {p} (not media, or a sidecar without its clip)[/]")
+    outcomes = run_uploads(scan.items, project=project, tags=tag or [], parallel=parallel, max_rate=max_rate,
+                           quiet=as_json)
     settings = get_settings()
     records: dict[str, dict] = {}
     ids = [o.asset_id for o in outcomes if o.asset_id]
@@ -186,7 +186,7 @@ def watch(
     while True:
         ready = watcher.ready_items()
         if ready:
-            outcomes = run_uploads([i.path for i in ready], project=project, tags=tag or [], parallel=4,
+            outcomes = run_uploads(ready, project=project, tags=tag or [], parallel=4,
                                    max_rate=None, quiet=False)
             for o in outcomes:
                 err.print(f"{o.status}: {o.path} {o.asset_id or o.reason or ''}")

@@ -82,7 +82,7 @@ class Uploader:
     def close(self) -> None:
         self.raw.close()
 
-    def _put(self, url: str, path: Path, offset: int, size: int, what: str) -> str:
+    def _put(self, url: str, path: Path, offset: int, size: int, what: str, owner: Path | None = None) -> str:
         """PUT a byte range with retries; return the md5 hex that the server confirmed."""
         last: Exception | None = None
         use_api = url.startswith(str(self.client.base_url))
@@ -93,7 +93,7 @@ class Uploader:
 
             def count(n: int, sent: list[int] = sent) -> None:
                 sent[0] += n
-                self.on_bytes(path, n)
+                self.on_bytes(owner or path, n)
 
             try:
                 resp = http.put(url, content=_slice(path, offset, size, md5, count, self.limiter),
@@ -111,7 +111,7 @@ class Uploader:
                     last = ApiError(f"{what}: HTTP {resp.status_code}")
                 else:
                     check(resp)  # a clear refusal: no point in retrying
-            self.on_bytes(path, -sent[0])
+            self.on_bytes(owner or path, -sent[0])
             time.sleep(min(30, 2**attempt))
         raise ApiError(f"{what} failed after retries: {last}")
 
@@ -147,7 +147,7 @@ class Uploader:
                                    f"{path.name} part {p['part_number']}") for p in sess["parts"]]
             sidecar_paths = {s.name: s for s in item.sidecars}
             futures += [pool.submit(self._put, sc["url"], sidecar_paths[sc["filename"]], 0, sc["size_bytes"],
-                                    f"{path.name} sidecar {sc['filename']}")
+                                    f"{path.name} sidecar {sc['filename']}", owner=path)
                         for sc in sess["sidecars"] if not sc["received"]]
             with open(path, "rb") as fh:  # hash in order while the parts fly
                 while chunk := fh.read(8 * CHUNK):

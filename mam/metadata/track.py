@@ -1,10 +1,9 @@
 """Flight tracks: summary, map line, GeoJSON, compact storage, and "when was the drone here" search.
 
-Input is any list of positioned points: `TelemetryPoint` (from `dji_srt` or `gpx`), a mapping with the same
-keys, or a ``(t_s, lat, lon, rel_alt_m, abs_alt_m)`` tuple (altitudes optional). Points without a position
-are ignored; points are put in time order. Obvious GPS spikes (a jump implying more than ``max_speed_mps``)
-are dropped before anything is measured. Distances are great-circle (haversine, mean Earth radius).
-Pure Python, no I/O.
+Input is any list of points: `TelemetryPoint` (from `dji_srt` or `gpx`), a mapping with the same keys, or a
+``(t_s, lat, lon, rel_alt_m, abs_alt_m)`` tuple (altitudes optional). Points without a valid position are
+ignored and the rest put in time order; obvious GPS spikes (a jump implying more than ``max_speed_mps``) are
+dropped before anything is measured. Distances are haversine on the mean Earth radius. Pure Python, no I/O.
 """
 
 from __future__ import annotations
@@ -19,13 +18,10 @@ from typing import Any, NamedTuple
 
 from mam.metadata.dji_srt import TelemetryPoint
 
-__all__ = [
-    "TrackPoint", "TrackSummary", "clean", "decode_points", "drop_spikes", "encode_points", "haversine_m",
-    "positioned", "simplify", "summarise", "time_ranges_in_bbox", "time_ranges_near", "to_geojson",
-]
-
 EARTH_RADIUS_M = 6_371_008.8
 ENCODING_VERSION = 1
+ALTS = ("rel_alt_m", "abs_alt_m")
+Ranges = list[tuple[float, float]]
 
 
 class TrackPoint(NamedTuple):
@@ -75,7 +71,7 @@ def _coerce(p: Any) -> TrackPoint | None:
     if isinstance(p, Mapping):
         vals = [p.get(k) for k in TrackPoint._fields]
     elif isinstance(p, Sequence) and not isinstance(p, str):
-        vals = list(p[:6]) + [None] * (6 - len(p[:6]))
+        vals = [*p[:6], *[None] * (6 - len(p[:6]))]
     else:
         vals = [getattr(p, k, None) for k in TrackPoint._fields]
     t, lat, lon, rel, abs_ = (_num(v) for v in vals[:5])
@@ -84,62 +80,58 @@ def _coerce(p: Any) -> TrackPoint | None:
     return TrackPoint(t, lat, lon, rel, abs_, vals[5] if isinstance(vals[5], datetime) else None)
 
 
-def positioned(points: Iterable[Any]) -> list[TrackPoint]:
+def positioned(points: Iterable[Any] | None) -> list[TrackPoint]:
     """Points with a valid position, in time order (stable)."""
-    pts = [tp for tp in map(_coerce, points or []) if tp is not None]
-    return sorted(pts, key=lambda p: p.t_s)
+    return sorted((tp for tp in map(_coerce, points or []) if tp is not None), key=lambda p: p.t_s)
 
 
-def _jump_ok(a: TrackPoint, b: TrackPoint, max_speed: float, min_dt: float) -> bool:
-    return haversine_m(a.lat, a.lon, b.lat, b.lon) <= max_speed * max(abs(b.t_s - a.t_s), min_dt)
+def _ok(a: TrackPoint, b: TrackPoint, max_speed: float, min_dt: float) -> bool:
+    dt = abs(b.t_s - a.t_s)
+    if a.time and b.time and (a.time.tzinfo is None) == (b.time.tzinfo is None):
+        dt = max(dt, abs((b.time - a.time).total_seconds()))  # wall clock shows gaps between joined clips
+    return haversine_m(a.lat, a.lon, b.lat, b.lon) <= max_speed * max(dt, min_dt)
 
 
-def drop_spikes(
-    pts: list[TrackPoint], max_speed_mps: float = 100.0, min_dt_s: float = 1.0
-) -> tuple[list[TrackPoint], int]:
-    """Drop runs of points that jump away and back (implied speed > ``max_speed_mps``).
+def drop_spikes(pts: list[TrackPoint], max_speed_mps: float = 100.0, min_dt_s: float = 1.0) -> list[TrackPoint]:
+    """Drop runs of points that jump away and back faster than ``max_speed_mps``.
 
-    The track is cut into runs of plausible consecutive moves; the longest run is kept, and the others are
-    kept only if they connect plausibly to it. ``min_dt_s`` floors the time step, so moves under
-    ``max_speed_mps * min_dt_s`` metres never count as spikes (frame-rate cues repeat or jitter positions).
+    The track is cut into runs of plausible moves; the longest run is kept and the others only if they
+    connect plausibly to what is kept. The time step is the larger of the ``t_s`` and wall-clock steps,
+    floored at ``min_dt_s`` so moves under ``max_speed_mps * min_dt_s`` metres never count (cue jitter).
     """
     if len(pts) < 2:
-        return list(pts), 0
+        return list(pts)
     runs: list[list[TrackPoint]] = [[pts[0]]]
     for p in pts[1:]:
-        if _jump_ok(runs[-1][-1], p, max_speed_mps, min_dt_s):
+        if _ok(runs[-1][-1], p, max_speed_mps, min_dt_s):
             runs[-1].append(p)
         else:
             runs.append([p])
     main = max(range(len(runs)), key=lambda i: len(runs[i]))
-    keep = {main}
-    last = runs[main][-1]
+    keep, last, first = {main}, runs[main][-1], runs[main][0]
     for i in range(main + 1, len(runs)):
-        if _jump_ok(last, runs[i][0], max_speed_mps, min_dt_s):
+        if _ok(last, runs[i][0], max_speed_mps, min_dt_s):
             keep.add(i)
             last = runs[i][-1]
-    first = runs[main][0]
     for i in range(main - 1, -1, -1):
-        if _jump_ok(runs[i][-1], first, max_speed_mps, min_dt_s):
+        if _ok(runs[i][-1], first, max_speed_mps, min_dt_s):
             keep.add(i)
             first = runs[i][0]
-    out = [p for i, run in enumerate(runs) if i in keep for p in run]
-    return out, len(pts) - len(out)
+    return [p for i, run in enumerate(runs) if i in keep for p in run]
 
 
-def clean(points: Iterable[Any], max_speed_mps: float = 100.0) -> tuple[list[TrackPoint], int, list[str]]:
-    """Positioned points in time order without spikes, the number dropped, and a warning if any were."""
-    pts, dropped = drop_spikes(positioned(points), max_speed_mps)
-    warnings = [f"dropped {dropped} GPS spike point(s) implying > {max_speed_mps:g} m/s"] if dropped else []
-    return pts, dropped, warnings
+def clean(points: Iterable[Any] | None, max_speed_mps: float = 100.0) -> tuple[list[TrackPoint], int, list[str]]:
+    """Positioned points in time order without spikes, how many spikes were dropped, and a warning if any."""
+    pts = positioned(points)
+    kept = drop_spikes(pts, max_speed_mps)
+    dropped = len(pts) - len(kept)
+    return kept, dropped, [f"dropped {dropped} GPS spike point(s) implying > {max_speed_mps:g} m/s"] if dropped else []
 
 
 def _xy(pts: list[TrackPoint]) -> list[tuple[float, float]]:
-    """Local equirectangular projection in metres around the track's first point."""
-    lat0, lon0 = pts[0].lat, pts[0].lon
-    k = math.radians(1) * EARTH_RADIUS_M
-    c = math.cos(math.radians(lat0))
-    return [(((p.lon - lon0 + 180) % 360 - 180) * k * c, (p.lat - lat0) * k) for p in pts]
+    """Local equirectangular projection in metres around the first point."""
+    k, c = math.radians(1) * EARTH_RADIUS_M, math.cos(math.radians(pts[0].lat))
+    return [(((p.lon - pts[0].lon + 180) % 360 - 180) * k * c, (p.lat - pts[0].lat) * k) for p in pts]
 
 
 def _seg_dist(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -150,16 +142,11 @@ def _seg_dist(p: tuple[float, float], a: tuple[float, float], b: tuple[float, fl
 
 
 def _rdp(xy: list[tuple[float, float]], tol: float) -> list[int]:
-    keep = {0, len(xy) - 1}
-    stack = [(0, len(xy) - 1)]
+    keep, stack = {0, len(xy) - 1}, [(0, len(xy) - 1)]
     while stack:
         i, j = stack.pop()
-        best, idx = -1.0, -1
-        for k in range(i + 1, j):
-            d = _seg_dist(xy[k], xy[i], xy[j])
-            if d > best:
-                best, idx = d, k
-        if idx > 0 and best > tol:
+        best, idx = max(((_seg_dist(xy[k], xy[i], xy[j]), k) for k in range(i + 1, j)), default=(-1.0, -1))
+        if best > tol:
             keep.add(idx)
             stack += [(i, idx), (idx, j)]
     return sorted(keep)
@@ -182,7 +169,7 @@ def _ll(p: TrackPoint) -> list[float]:
 
 
 def summarise(
-    points: Iterable[Any], tolerance_m: float = 2.0, max_line_points: int = 500, max_speed_mps: float = 100.0
+    points: Iterable[Any] | None, tolerance_m: float = 2.0, max_line_points: int = 500, max_speed_mps: float = 100.0
 ) -> TrackSummary:
     """Count, duration, bbox, ends, path length, highest relative altitude and a simplified map line."""
     pts, dropped, warnings = clean(points, max_speed_mps)
@@ -204,49 +191,41 @@ def summarise(
     )
 
 
-def to_geojson(points: Iterable[Any], tolerance_m: float | None = None, max_points: int | None = None) -> dict:
-    """A GeoJSON Feature: ``LineString`` of ``[lon, lat(, alt)]`` (``Point`` for one point, null for none).
+def to_geojson(points: Iterable[Any] | None, tolerance_m: float | None = None, max_points: int | None = None) -> dict:
+    """A GeoJSON Feature: ``LineString`` of ``[lon, lat(, alt)]`` (a ``Point`` for one point, null for none).
 
-    The third coordinate is ``abs_alt_m`` when every point has it, else ``rel_alt_m`` when every point has
-    that, else absent; ``properties.alt_ref`` names it. ``properties.t_s`` and ``properties.rel_alt_m`` have
-    one entry per coordinate. Simplified only when ``tolerance_m`` or ``max_points`` is given.
+    The third coordinate is ``abs_alt_m`` when every point has it, else ``rel_alt_m`` when every point has that,
+    else absent; ``properties.alt_ref`` names it. ``properties.t_s`` and ``properties.rel_alt_m`` have one entry
+    per coordinate. Spikes are dropped; the line is simplified only when ``tolerance_m`` or ``max_points`` is given.
     """
     pts, _, warnings = clean(points)
     if tolerance_m is not None or max_points is not None:
         pts = simplify(pts, tolerance_m or 0.0, max_points or len(pts))
-    ref = next((r for r in ("abs_alt_m", "rel_alt_m") if pts and all(getattr(p, r) is not None for p in pts)), None)
+    ref = next((r for r in ALTS[::-1] if pts and all(getattr(p, r) is not None for p in pts)), None)
     coords = [_ll(p) + ([round(getattr(p, ref), 2)] if ref else []) for p in pts]
-    geometry: dict[str, Any] | None = None
-    if len(coords) == 1:
-        geometry = {"type": "Point", "coordinates": coords[0]}
-    elif coords:
-        geometry = {"type": "LineString", "coordinates": coords}
+    kind = "Point" if len(coords) == 1 else "LineString"
+    geometry = {"type": kind, "coordinates": coords[0] if kind == "Point" else coords} if coords else None
     props = {"t_s": [round(p.t_s, 3) for p in pts], "rel_alt_m": [p.rel_alt_m for p in pts], "alt_ref": ref}
-    if warnings:
-        props["warnings"] = warnings
-    return {"type": "Feature", "geometry": geometry, "properties": props}
+    return {"type": "Feature", "geometry": geometry, "properties": props | ({"warnings": warnings} if warnings else {})}
 
 
 def _deltas(values: list[int]) -> list[int]:
     return [b - a for a, b in zip([0, *values], values, strict=False)]
 
 
-def encode_points(points: Iterable[Any]) -> dict[str, Any]:
+def encode_points(points: Iterable[Any] | None) -> dict[str, Any]:
     """Positioned points as JSON-able columns: t in 0.01 s, lat/lon in 1e-7 deg (delta-coded), alt in 0.1 m.
 
-    Nothing is filtered but missing positions; the wall clock of the first point is kept as ``time0``.
+    Only points without a position are left out (spikes are kept); the first point's wall clock is ``time0``.
     """
     pts = positioned(points)
-    col = [round(p.t_s * 100) for p in pts]
-    rel = [None if p.rel_alt_m is None else round(p.rel_alt_m * 10) for p in pts]
-    abs_ = [None if p.abs_alt_m is None else round(p.abs_alt_m * 10) for p in pts]
-    t0 = pts[0].time if pts else None
+    rel, abs_ = ([None if a is None else round(a * 10) for a in (getattr(p, k) for p in pts)] for k in ALTS)
     return {
-        "v": ENCODING_VERSION, "n": len(pts), "t_cs": _deltas(col),
+        "v": ENCODING_VERSION, "n": len(pts), "t_cs": _deltas([round(p.t_s * 100) for p in pts]),
         "lat_e7": _deltas([round(p.lat * 1e7) for p in pts]), "lon_e7": _deltas([round(p.lon * 1e7) for p in pts]),
         "rel_dm": rel if any(v is not None for v in rel) else None,
         "abs_dm": abs_ if any(v is not None for v in abs_) else None,
-        "time0": t0.isoformat() if t0 else None,
+        "time0": pts[0].time.isoformat() if pts and pts[0].time else None,
     }  # fmt: skip
 
 
@@ -273,38 +252,34 @@ def decode_points(data: Mapping[str, Any]) -> list[TelemetryPoint]:
         raise ValueError(f"not an encoded track: {type(exc).__name__}: {exc}") from exc
 
 
-def _ranges(pts: list[TrackPoint], hit: list[bool], gap_s: float | None) -> list[tuple[float, float]]:
+def _ranges(pts: list[TrackPoint], hit: list[bool], gap_s: float | None) -> Ranges:
     if gap_s is None:
         steps = [b.t_s - a.t_s for a, b in zip(pts, pts[1:], strict=False) if b.t_s > a.t_s]
         gap_s = max(2.0, 3 * median(steps)) if steps else 2.0
     out: list[list[float]] = []
     for p, h in zip(pts, hit, strict=True):
-        if not h:
-            continue
-        if out and p.t_s - out[-1][1] <= gap_s:
+        if h and out and p.t_s - out[-1][1] <= gap_s:
             out[-1][1] = p.t_s
-        else:
+        elif h:
             out.append([p.t_s, p.t_s])
     return [(a, b) for a, b in out]
 
 
-def time_ranges_in_bbox(
-    points: Iterable[Any], bbox: Sequence[float], gap_s: float | None = None
-) -> list[tuple[float, float]]:
-    """``[(start_s, end_s)]`` when the track is inside ``bbox`` = (west, south, east, north).
+def time_ranges_in_bbox(points: Iterable[Any] | None, bbox: Sequence[float], gap_s: float | None = None) -> Ranges:
+    """``[(start_s, end_s)]`` while the track is inside ``bbox`` = (west, south, east, north).
 
-    Matching points closer than ``gap_s`` in time are merged (default: 2 s or 3x the median sample step).
-    A bbox with west > east crosses the antimeridian.
+    Matching points less than ``gap_s`` apart are merged (default: 2 s or 3x the median sample step, whichever
+    is larger). A bbox with west > east crosses the antimeridian.
     """
     w, s, e, n = (float(v) for v in bbox)
-    pts, _, _ = clean(points)
-    inside_lon = (lambda x: w <= x <= e) if w <= e else (lambda x: x >= w or x <= e)
-    return _ranges(pts, [s <= p.lat <= n and inside_lon(p.lon) for p in pts], gap_s)
+    pts = clean(points)[0]
+    in_lon = (lambda x: w <= x <= e) if w <= e else (lambda x: x >= w or x <= e)
+    return _ranges(pts, [s <= p.lat <= n and in_lon(p.lon) for p in pts], gap_s)
 
 
 def time_ranges_near(
-    points: Iterable[Any], lat: float, lon: float, radius_m: float, gap_s: float | None = None
-) -> list[tuple[float, float]]:
-    """``[(start_s, end_s)]`` when the track is within ``radius_m`` of (lat, lon); merged as in the bbox search."""
-    pts, _, _ = clean(points)
+    points: Iterable[Any] | None, lat: float, lon: float, radius_m: float, gap_s: float | None = None
+) -> Ranges:
+    """``[(start_s, end_s)]`` while the track is within ``radius_m`` of (lat, lon); merged as for the bbox."""
+    pts = clean(points)[0]
     return _ranges(pts, [haversine_m(lat, lon, p.lat, p.lon) <= radius_m for p in pts], gap_s)
