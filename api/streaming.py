@@ -16,20 +16,24 @@ class RequestBodyReader:
         self._buf = bytearray()
         self._done = False
 
-    async def _next(self) -> bytes | None:
-        try:
-            return await self._chunks.__anext__()
-        except StopAsyncIteration:
-            return None
+    async def _fill(self, want: int) -> bytes:
+        """Gather chunks up to ``want`` bytes in one trip to the event loop (one thread hop per MiB)."""
+        got: list[bytes] = []
+        size = 0
+        while size < want:
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._done = True
+                break
+            got.append(chunk)
+            size += len(chunk)
+        return b"".join(got)
 
     def read(self, n: int = -1) -> bytes:
         limit = 1024 * 1024 if n is None or n < 0 else n
-        while not self._done and len(self._buf) < limit:
-            chunk = anyio.from_thread.run(self._next)
-            if chunk is None:
-                self._done = True
-            else:
-                self._buf += chunk
+        if not self._done and len(self._buf) < limit:
+            self._buf += anyio.from_thread.run(self._fill, limit - len(self._buf))
         data = bytes(self._buf[:limit])
         del self._buf[:limit]
         return data

@@ -104,7 +104,7 @@ class Uploader:
                 if resp.status_code < 300:
                     etag = resp.json().get("etag", "") if use_api and resp.content else resp.headers.get("ETag", "")
                     etag = (etag or "").strip('"')
-                    if not etag or etag == md5.hexdigest():
+                    if len(etag) != 32 or etag == md5.hexdigest():  # S3 part ETags are the part's MD5
                         return md5.hexdigest()
                     last = ApiError(f"{what}: the server stored different bytes (etag {etag})")
                 elif resp.status_code >= 500 or resp.status_code in (408, 429):

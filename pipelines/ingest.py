@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mam import catalog
 from mam.db import unit_of_work
-from mam.errors import MediaProcessingError, NotFound
+from mam.errors import MediaProcessingError, NotFound, StorageUnavailable
 from mam.media import renditions as rplan
 from mam.media.probe import gate, normalise, run_ffprobe
 from mam.media.runner import run_media_command
@@ -26,10 +26,13 @@ def fetch_original(ctx: StepContext, key: str) -> Path:
     local = ctx.storage.local_path(key)
     if local is not None:
         if not local.is_file():
-            raise NotFound(f"original {key} is missing from storage")
+            raise StorageUnavailable(f"original {key} is not in the store (yet)")
         return local
     dest = ctx.workdir / ("source" + Path(key).suffix)
-    ctx.storage.get_to_path(key, dest)
+    try:
+        ctx.storage.get_to_path(key, dest)
+    except NotFound as exc:  # a store that is briefly inconsistent right after an upload: retried later
+        raise StorageUnavailable(f"original {key} is not visible in the store yet") from exc
     return dest
 
 

@@ -231,8 +231,10 @@ def parse_flight_csv(data: bytes | str, start: datetime | None = None) -> Teleme
 
 
 def _is_xml(data: bytes | str) -> bool:
+    if isinstance(data, bytes) and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        data = _decode(data)
     text = data.lstrip(b"\xef\xbb\xbf \t\r\n") if isinstance(data, bytes) else data.lstrip("\ufeff \t\r\n")
-    return text[:1] in (b"<", "<") or (isinstance(data, bytes) and data[:2] in (b"\xff\xfe", b"\xfe\xff"))
+    return text[:1] in (b"<", "<")
 
 
 def parse_track(data: bytes | str) -> TelemetryTrack:

@@ -79,8 +79,11 @@ class Storage(Protocol):
     def create_multipart(self, key: str, content_type: str | None = None) -> str:
         """Start a multipart upload of ``key``; return the store's upload id."""
 
-    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int) -> PartInfo:
-        """Receive one part through the API (local store). Raises ``ValueError`` on a short/long body."""
+    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int,
+                    offset: int = 0) -> PartInfo:
+        """Receive one part (``size`` bytes at ``offset`` of the object) through the API (local store).
+
+        Raises ``ValueError`` on a short or long body."""
 
     def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
         """A URL the client PUTs the part to directly, or ``None`` when parts go through the API."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -96,7 +95,8 @@ class LocalStorage:
         if not os.access(self.root, os.W_OK):
             raise PermissionError(f"storage directory not writable: {self.root}")
 
-    # multipart: parts live in <root>/.multipart/<upload id>/<number> until completed
+    # multipart: every part is written in place, at its offset, into one data file under
+    # <root>/.multipart/<upload id>/; a marker per finished part records it. Completing is a rename.
 
     def _mp_dir(self, upload_id: str) -> Path:
         if not _UPLOAD_ID.match(upload_id):
@@ -105,33 +105,32 @@ class LocalStorage:
 
     def create_multipart(self, key: str, content_type: str | None = None) -> str:
         upload_id = uuid.uuid4().hex
-        self._mp_dir(upload_id).mkdir(parents=True)
+        folder = self._mp_dir(upload_id)
+        folder.mkdir(parents=True)
+        (folder / "data").touch()
         return upload_id
 
-    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int) -> PartInfo:
+    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int,
+                    offset: int = 0) -> PartInfo:
         folder = self._mp_dir(upload_id)
         if not folder.is_dir():
             raise NotFound(f"upload {upload_id} does not exist (expired or aborted)")
-        md5 = hashlib.md5(usedforsecurity=False)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+        marker = folder / f"{number:05d}.part"
+        marker.unlink(missing_ok=True)
         received = 0
+        fd = os.open(folder / "data", os.O_WRONLY)
         try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    received += len(chunk)
-                    if received > size:
-                        raise ValueError(f"part {number} is longer than its {size} bytes")
-                    md5.update(chunk)
-                    out.write(chunk)
-            if received != size:
-                raise ValueError(f"part {number} has {received} bytes, expected {size}")
-            os.replace(tmp, folder / f"{number:05d}")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        etag = md5.hexdigest()
-        (folder / f"{number:05d}.etag").write_text(etag)
-        return PartInfo(number, received, etag)
+            while chunk := stream.read(4 * CHUNK):
+                if received + len(chunk) > size:
+                    raise ValueError(f"part {number} is longer than its {size} bytes")
+                os.pwrite(fd, chunk, offset + received)
+                received += len(chunk)
+        finally:
+            os.close(fd)
+        if received != size:
+            raise ValueError(f"part {number} has {received} bytes, expected {size}")
+        marker.write_text(str(size))
+        return PartInfo(number, received, "")
 
     def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
         return None
@@ -140,22 +139,17 @@ class LocalStorage:
         folder = self._mp_dir(upload_id)
         if not folder.is_dir():
             raise NotFound(f"upload {upload_id} does not exist (expired or aborted)")
-        parts = []
-        for path in sorted(folder.glob("[0-9][0-9][0-9][0-9][0-9]")):
-            etag_file = path.with_name(path.name + ".etag")
-            etag = etag_file.read_text() if etag_file.exists() else ""
-            parts.append(PartInfo(int(path.name), path.stat().st_size, etag))
-        return parts
+        return [PartInfo(int(m.name[:5]), int(m.read_text() or 0), "") for m in sorted(folder.glob("*.part"))]
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[PartInfo]) -> None:
         folder = self._mp_dir(upload_id)
-
-        def join(out) -> None:
-            for part in sorted(parts, key=lambda p: p.number):
-                with open(folder / f"{part.number:05d}", "rb") as src:
-                    shutil.copyfileobj(src, out, CHUNK)
-
-        self._atomic_write(key, join)
+        data = folder / "data"
+        total = sum(p.size for p in parts)
+        if data.stat().st_size != total:
+            os.truncate(data, total)
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(data, dest)
         shutil.rmtree(folder, ignore_errors=True)
 
     def abort_multipart(self, key: str, upload_id: str) -> None:

@@ -131,7 +131,8 @@ class S3Storage:
         resp = self._call(self.client.create_multipart_upload, Bucket=self.bucket, Key=self._k(key), **extra)
         return resp["UploadId"]
 
-    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int) -> PartInfo:
+    def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int,
+                    offset: int = 0) -> PartInfo:
         raise NotImplementedError("on S3, parts go straight to the store through presigned URLs")
 
     def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import boto3
@@ -64,7 +65,8 @@ def s3srv(tmp_path_factory, s3_endpoint):
 
 
 def clip(tmp: Path, name: str, size: str = "1920x1080", seconds: float = 10, pad_mib: int = 0) -> Path:
-    path = make_clip(tmp / name, seconds=seconds, size=size)
+    unique = ["-metadata", f"comment={uuid.uuid4().hex}"]  # lavfi output is deterministic: keep clips distinct
+    path = make_clip(tmp / name, seconds=seconds, size=size, extra=unique)
     if pad_mib:  # trailing bytes after the last box: still the same playable clip, but bigger
         with open(path, "ab") as fh:
             fh.write(os.urandom(pad_mib * MiB))
