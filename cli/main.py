@@ -61,11 +61,14 @@ def worker(
 
     from cli.supervisor import worker_command
 
-    if not get_settings().broker_url:
-        err.print("[red]MAM_BROKER_URL is not set[/]: a standalone worker needs the broker of a running system")
+    settings = get_settings()
+    broker = settings.effective_broker_url()
+    if not broker:
+        err.print("[red]MAM_BROKER_URL is not set[/] and no `mam serve` runs on this data dir: "
+                  "a worker needs the broker of a running system")
         raise typer.Exit(2)
     cmd = worker_command(queues, concurrency, f"mam-{os.getpid()}")
-    os.execv(cmd[0], cmd)
+    os.execve(cmd[0], cmd, {**os.environ, "MAM_BROKER_URL": broker})
 
 
 def _rate(value: str | None) -> float | None:
@@ -283,14 +286,15 @@ def doctor() -> None:
             line(name, True, settings.database_url if name == "catalog" else settings.storage_url)
         except Exception as exc:
             line(name, False, f"{type(exc).__name__}: {exc}")
-    if settings.broker_url:
+    broker = settings.effective_broker_url()
+    if broker:
         import redis
 
         try:
-            redis.Redis.from_url(settings.broker_url, socket_connect_timeout=2).ping()
-            line("broker", True, settings.broker_url)
+            redis.Redis.from_url(broker, socket_connect_timeout=2).ping()
+            line("broker", True, broker)
         except Exception as exc:
-            line("broker", False, f"{settings.broker_url}: {exc}")
+            line("broker", False, f"{broker}: {exc}")
     else:
         binary = redis_server_binary()
         line("broker", bool(binary), f"embedded, redis-server at {binary}" if binary else "no redis-server")

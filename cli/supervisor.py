@@ -50,6 +50,7 @@ def serve(settings: Settings, workers: int) -> None:
 
             redis_proc = start_redis(settings.data_dir / "redis")
             os.environ["MAM_BROKER_URL"] = redis_proc.url  # handed to the workers and this process
+            settings.broker_file.write_text(redis_proc.url + "\n")
             get_settings.cache_clear()
             settings = get_settings()
             console.print(f"broker: embedded Redis on 127.0.0.1:{redis_proc.port}")
@@ -82,6 +83,7 @@ def serve(settings: Settings, workers: int) -> None:
             except subprocess.TimeoutExpired:
                 child.kill()
         if redis_proc is not None:
+            settings.broker_file.unlink(missing_ok=True)
             redis_proc.stop()
 
 

@@ -94,6 +94,20 @@ class Settings(BaseSettings):
         return frozenset(k.strip() for k in self.allowed_media_kinds.split(",") if k.strip())
 
     @property
+    def broker_file(self) -> Path:
+        """Where `mam serve` writes the URL of the Redis it started, for local `mam worker`/`mam doctor`."""
+        return self.data_dir / "broker-url"
+
+    def effective_broker_url(self) -> str:
+        """MAM_BROKER_URL, else the embedded Redis of a `mam serve` running on this data dir, else ''."""
+        if self.broker_url:
+            return self.broker_url
+        try:
+            return self.broker_file.read_text().strip()
+        except OSError:
+            return ""
+
+    @property
     def token_file(self) -> Path:
         """Where the first-start admin token is kept for the local CLI (mode 0600)."""
         return self.data_dir / "admin-token"

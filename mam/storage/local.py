@@ -120,7 +120,7 @@ class LocalStorage:
         received = 0
         fd = os.open(folder / "data", os.O_WRONLY)
         try:
-            while chunk := stream.read(4 * CHUNK):
+            while chunk := stream.read(CHUNK):
                 if received + len(chunk) > size:
                     raise ValueError(f"part {number} is longer than its {size} bytes")
                 os.pwrite(fd, chunk, offset + received)

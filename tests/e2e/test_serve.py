@@ -188,3 +188,13 @@ def test_distributed_shape_s3_postgres(distributed, clip_1080, tmp_path):
     assert httpx.get(rec["original_url"]).content == clip_1080.read_bytes()
     health = httpx.get(f"{distributed.url}/api/v1/health").json()
     assert health["status"] == "ok"
+
+
+def test_doctor_reports_every_part(embedded):
+    env = {**embedded.env, "MAM_API_URL": embedded.url}  # the embedded broker is found through the data dir
+    res = subprocess.run([sys.executable, "-m", "cli.main", "doctor"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for name in ("ffmpeg", "ffprobe", "catalog", "storage", "broker", "api"):
+        assert f"ok  {name}:" in res.stdout, res.stdout
+    assert "ffmpeg version" in res.stdout

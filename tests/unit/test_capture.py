@@ -135,7 +135,7 @@ def test_corpus_phone_video_through_ffprobe() -> None:
         pytest.skip("ffprobe not installed (apt-get install ffmpeg)")
     path = corpus("drewnoakes__metadata-extractor-images/mp4/with-gps.mp4")
     cmd = ["ffprobe", "-v", "quiet", "-print_format", "json", "-show_format", "-show_streams", f"file:{path}"]
-    raw = json.loads(subprocess.run(cmd, capture_output=True, timeout=60, check=True).stdout)  # noqa: S603
+    raw = json.loads(subprocess.run(cmd, capture_output=True, timeout=60, check=True).stdout)
     cap = best_capture(container=read_container_metadata(raw), filename=path.name, now=NOW)
     assert cap.time == datetime(2017, 2, 22, 8, 20, 28, tzinfo=UTC) and cap.time_source == "quicktime"
     assert cap.location == GeoPoint(51.4169, -0.0806) and cap.location_source == "quicktime"

@@ -26,7 +26,7 @@ def probe(rel: str) -> dict:
     if not path.exists():
         pytest.skip(f"shared corpus file not available: {path}")
     cmd = ["ffprobe", "-v", "quiet", "-print_format", "json", "-show_format", "-show_streams", f"file:{path}"]
-    out = subprocess.run(cmd, capture_output=True, timeout=60, check=False).stdout  # noqa: S603
+    out = subprocess.run(cmd, capture_output=True, timeout=60, check=False).stdout
     return json.loads(out or b"{}")
 
 
