@@ -61,6 +61,17 @@ class AssetPublic(BaseModel):
         description="Normalised ffprobe facts: duration_s, width, height, fps, video_codec, audio_codec, "
         "bitrate, rotation, interlaced, dynamic_range, …",
     )
+    capture: dict[str, Any] = Field(
+        default_factory=dict,
+        description="`time` (ISO 8601; naive = local wall clock), `time_source` (telemetry / exif / quicktime / "
+        "filename), `device`, `location` {lat, lon, alt}, `location_source`; stills add `lens`, `orientation`, `drone`",
+    )
+    telemetry: dict[str, Any] | None = Field(
+        None, description="Track summary from a DJI .SRT / GPX / flight-log sidecar: `points`, `duration_s`, "
+        "`bbox` (w, s, e, n), `start`, `end`, `distance_m`, `max_rel_alt_m`, `line` (simplified [lon, lat]), `camera`",
+    )
+    places: list[dict[str, Any]] = Field(default_factory=list, description="Offline reverse-geocoded places")
+    warnings: list[str] = Field(default_factory=list, description="What could not be read, and why")
     renditions: list[RenditionPublic] = []
     sidecars: list[SidecarPublic] = []
     original_url: str

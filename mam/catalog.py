@@ -119,6 +119,10 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "size_bytes": asset.size_bytes,
         "progress": round(asset.progress or 0.0, 3),
         "technical": asset.technical or {},
+        "capture": asset.capture or {},
+        "telemetry": {k: v for k, v in (asset.telemetry or {}).items() if k != "encoded"} or None,
+        "places": list(asset.places or []),
+        "warnings": list(asset.warnings or []),
         "created_at": asset.created_at,
         "updated_at": asset.updated_at,
     }

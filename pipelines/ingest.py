@@ -36,8 +36,10 @@ def fetch_original(ctx: StepContext, key: str) -> Path:
     return dest
 
 
-def probe_step(ctx: StepContext) -> dict:
+def probe_step(ctx: StepContext, with_raw: bool = False):
     """Probe the original, refuse what the gate refuses, record ``technical`` and ``kind``.
+
+    Returns ``technical`` (and the raw ffprobe JSON with ``with_raw``).
 
     Raises:
         InvalidMedia: the file is not media we accept; the caller fails the asset with the message.
@@ -47,14 +49,15 @@ def probe_step(ctx: StepContext) -> dict:
         key = asset.original_key
         catalog.set_status(asset, AssetStatus.PROCESSING)
     src = fetch_original(ctx, key)
-    tech = normalise(run_ffprobe(src, ctx.settings.ffprobe_timeout_s))
+    raw = run_ffprobe(src, ctx.settings.ffprobe_timeout_s)
+    tech = normalise(raw)
     gate(tech, max_pixels=ctx.settings.max_pixels, max_streams=ctx.settings.max_streams,
          max_duration_s=ctx.settings.max_duration_s)
     with unit_of_work(ctx.db_url) as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         asset.technical = tech
         asset.kind = tech["kind"]
-    return tech
+    return (tech, raw) if with_raw else tech
 
 
 def renditions_step(ctx: StepContext) -> list[str]:

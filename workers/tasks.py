@@ -13,7 +13,7 @@ from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import NotFound, PermanentError, TransientError
 from mam.models import AssetStatus
-from pipelines import ingest
+from pipelines import ingest, metadata
 from pipelines.context import StepContext, step_context
 from workers.app import app
 from workers.enqueue import PROBE, RENDITIONS, enqueue_renditions
@@ -79,8 +79,8 @@ def run_step(task: Task, asset_id: str, step: Callable[[StepContext], object], n
 
 @app.task(name=PROBE, bind=True)
 def probe_asset(self: Task, asset_id: str) -> None:
-    """Probe an original and gate it; then queue its renditions on the transcode queue."""
-    if run_step(self, asset_id, ingest.probe_step, "probe"):
+    """Probe an original, gate it, read its metadata; then queue its renditions on the transcode queue."""
+    if run_step(self, asset_id, metadata.describe_step, "probe"):
         enqueue_renditions(asset_id)
 
 

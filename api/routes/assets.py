@@ -15,6 +15,7 @@ from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic, S
 from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import NotFound, TooLarge
+from mam.metadata import track as tracks
 from mam.models import Asset, new_id
 from mam.names import check_filename
 from mam.storage import Storage, original_key
@@ -159,3 +160,16 @@ def download_sidecar(_: CurrentToken, asset_id: str, index: int, session: Sessio
         raise NotFound(f"asset {asset_id} has no sidecar {index}")
     sc = asset.sidecars[index]
     return _download(storage, sc.key, "application/octet-stream", sc.filename)
+
+
+@router.get("/{asset_id}/track", responses={404: {"description": "no such asset, or it has no track"}})
+def get_track(_: CurrentToken, asset_id: str, session: SessionDep) -> dict:
+    """The telemetry track as a GeoJSON Feature: a ``LineString`` of [lon, lat, alt] whose ``properties.t_s``
+    gives each point's offset in the clip (seconds) and ``properties.rel_alt_m`` its height above take-off."""
+    asset = catalog.get_asset(session, asset_id)
+    encoded = (asset.telemetry or {}).get("encoded")
+    if not encoded:
+        raise NotFound(f"asset {asset_id} has no telemetry track")
+    feature = tracks.to_geojson(tracks.decode_points(encoded))
+    feature["properties"]["asset_id"] = asset_id
+    return feature

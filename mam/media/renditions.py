@@ -33,11 +33,19 @@ def fit_within(width: int, height: int, limit: int) -> tuple[int, int]:
     return even(width * scale), even(height * scale)
 
 
+#: EXIF orientation -> ffmpeg filters that show the picture upright (ffmpeg 5 ignores EXIF orientation).
+EXIF_ORIENTATION = {
+    2: [("hflip", {})], 3: [("hflip", {}), ("vflip", {})], 4: [("vflip", {})],
+    5: [("transpose", {"dir": "cclock_flip"})], 6: [("transpose", {"dir": "clock"})],
+    7: [("transpose", {"dir": "clock_flip"})], 8: [("transpose", {"dir": "cclock"})],
+}
+
+
 def display_size(tech: dict[str, Any]) -> tuple[int, int]:
-    """Square-pixel size as shown to a viewer: sample aspect applied, then rotation."""
+    """Square-pixel size as shown to a viewer: sample aspect applied, then rotation / EXIF orientation."""
     w, h = int(tech["width"]), int(tech["height"])
     w = max(2, round(w * float(tech.get("sample_aspect_ratio") or 1.0)))
-    if int(tech.get("rotation") or 0) in (90, 270):
+    if int(tech.get("rotation") or 0) in (90, 270) or int(tech.get("orientation") or 1) in (5, 6, 7, 8):
         w, h = h, w
     return w, h
 
@@ -137,7 +145,10 @@ def plan_image(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
     dw, dh = display_size(tech)
     pw, ph = fit_within(dw, dh, IMAGE_PROXY_MAX)
     tw, th = fit_within(dw, dh, POSTER_MAX)
-    branches = ffmpeg.input(f"file:{src}").video.filter_multi_output("split", 2)
+    v = ffmpeg.input(f"file:{src}").video
+    for name, kwargs in EXIF_ORIENTATION.get(int(tech.get("orientation") or 1), []):
+        v = v.filter(name, **kwargs)
+    branches = v.filter_multi_output("split", 2)
     a = ffmpeg.output(branches[0].filter("scale", pw, ph).filter("setsar", 1), f"file:{proxy}",
                       vframes=1, update=1, **{"q:v": 2}, f="image2")
     b = ffmpeg.output(branches[1].filter("scale", tw, th).filter("setsar", 1), f"file:{poster}",

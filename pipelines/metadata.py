@@ -1,0 +1,163 @@
+"""The metadata step: container tags, EXIF/XMP, DJI/GPX telemetry sidecars, capture time and place.
+
+Nothing here fails an asset: each source that cannot be read adds a warning and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mam import catalog
+from mam.db import unit_of_work
+from mam.metadata import track as tracks
+from mam.metadata.capture import best_capture
+from mam.metadata.dji_srt import TelemetryTrack, parse_srt_file
+from mam.metadata.exif import StillMetadata, read_still_metadata
+from mam.metadata.gpx import parse_track_file
+from mam.metadata.places import place_tags, reverse_geocode_many
+from mam.metadata.quicktime import ContainerMetadata, read_container_metadata
+from pipelines.context import StepContext
+from pipelines.ingest import fetch_original
+
+log = logging.getLogger(__name__)
+TRACK_SIDECARS = ("srt", "gpx", "flight_log")
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def _read_sidecar_tracks(ctx: StepContext, sidecars: list[dict[str, Any]], warnings: list[str]
+                         ) -> tuple[TelemetryTrack | None, dict[str, str]]:
+    """The first sidecar track with positions; also what each sidecar turned out to be."""
+    found: TelemetryTrack | None = None
+    roles: dict[str, str] = {}
+    for sc in sidecars:
+        if sc["kind"] not in TRACK_SIDECARS:
+            continue
+        path = ctx.workdir / f"sidecar-{len(roles)}{Path(sc['filename']).suffix.lower()}"
+        try:
+            ctx.storage.get_to_path(sc["key"], path)
+            parsed = parse_srt_file(path) if sc["kind"] == "srt" else parse_track_file(path)
+        except Exception as exc:  # a sidecar never fails the asset
+            warnings.append(f"sidecar {sc['filename']}: could not be read ({exc})")
+            continue
+        if parsed.positioned:
+            roles[sc["filename"]] = "telemetry"
+            warnings += [f"sidecar {sc['filename']}: {w}" for w in parsed.warnings]
+            found = found or parsed
+        elif sc["kind"] == "srt" and not parsed.points:
+            roles[sc["filename"]] = "subtitles"
+        else:
+            roles[sc["filename"]] = "telemetry without positions"
+            warnings += [f"sidecar {sc['filename']}: {w}" for w in parsed.warnings]
+    return found, roles
+
+
+def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, raw_probe: dict[str, Any] | None,
+            sidecars: list[dict[str, Any]]) -> dict[str, Any]:
+    """Everything the metadata step records, as plain values (no catalog access)."""
+    warnings: list[str] = []
+    container: ContainerMetadata | None = None
+    still: StillMetadata | None = None
+    if raw_probe is not None:
+        container = read_container_metadata(raw_probe)
+        warnings += container.warnings
+    if kind == "image":
+        still = read_still_metadata(fetch_original(ctx, original_key))
+        warnings += still.warnings
+    telemetry, roles = _read_sidecar_tracks(ctx, sidecars, warnings)
+    cap = best_capture(telemetry=telemetry, still=still, container=container, filename=filename)
+    capture: dict[str, Any] = {
+        "time": _iso(cap.time), "time_source": cap.time_source, "device": cap.device,
+        "device_source": cap.device_source, "notes": cap.notes,
+        "location": cap.location._asdict() if cap.location else None, "location_source": cap.location_source,
+    }
+    if still is not None:
+        capture.update(lens=still.lens, orientation=still.orientation, drone=still.drone or None,
+                       xmp_keys=sorted(still.xmp)[:200])
+    if container is not None and container.software:
+        capture["software"] = container.software
+    tele: dict[str, Any] = {}
+    if telemetry is not None:
+        summary = tracks.summarise(telemetry.points)
+        warnings += summary.warnings
+        tele = {k: v for k, v in summary.to_dict().items() if k != "warnings"}
+        tele["format"] = telemetry.format
+        tele["encoded"] = tracks.encode_points(telemetry.points)
+        cams = [p for p in telemetry.points if p.iso is not None or p.fnum is not None]
+        if cams:
+            first = cams[0]
+            tele["camera"] = {k: v for k, v in asdict(first).items()
+                              if k in ("iso", "shutter", "fnum", "ev", "ct_k", "focal_len_mm") and v is not None}
+    spots = []
+    if tele.get("start"):
+        spots.append((tele["start"]["lat"], tele["start"]["lon"]))
+        spots.append((tele["end"]["lat"], tele["end"]["lon"]))
+    elif cap.location:
+        spots.append((cap.location.lat, cap.location.lon))
+    places: list[dict[str, Any]] = []
+    try:
+        for place in reverse_geocode_many(spots) if spots else []:
+            if place is not None and asdict(place) not in places:
+                places.append(asdict(place))
+    except Exception as exc:
+        warnings.append(f"places: reverse geocoding failed ({exc})")
+    return {"capture": capture, "captured_at": cap.time, "telemetry": tele, "places": places,
+            "warnings": list(dict.fromkeys(warnings)), "sidecar_roles": roles}
+
+
+def _as_utc(dt: datetime | None) -> datetime | None:
+    """Catalog sort key: aware times in UTC; naive (local wall clock) times are stored as they read."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read every metadata source of the asset and record capture, telemetry, places and warnings."""
+    with unit_of_work(ctx.db_url) as s:
+        asset = catalog.get_asset(s, ctx.asset_id)
+        kind, filename, key = asset.kind or "", asset.original_filename, asset.original_key
+        sidecars = [{"kind": sc.kind, "filename": sc.filename, "key": sc.key} for sc in asset.sidecars]
+    try:
+        found = extract(ctx, kind=kind, filename=filename, original_key=key, raw_probe=raw_probe, sidecars=sidecars)
+    except Exception as exc:  # metadata is a bonus: the asset still gets its renditions
+        log.exception("metadata step failed for %s", ctx.asset_id)
+        found = {"capture": {}, "captured_at": None, "telemetry": {}, "places": [], "sidecar_roles": {},
+                 "warnings": [f"metadata could not be read: {type(exc).__name__}: {exc}"]}
+    with unit_of_work(ctx.db_url) as s:
+        asset = catalog.get_asset(s, ctx.asset_id)
+        asset.capture, asset.telemetry, asset.places = found["capture"], found["telemetry"], found["places"]
+        asset.captured_at = _as_utc(found["captured_at"])
+        asset.warnings = found["warnings"]
+        orientation = found["capture"].get("orientation")
+        if kind == "image" and orientation:
+            asset.technical = {**(asset.technical or {}), "orientation": orientation}
+        names = [t for p in found["places"] for t in place_tags_from_dict(p)]
+        asset.tags = sorted(set(asset.tags or []) | set(names))
+        for sc in asset.sidecars:
+            role = found["sidecar_roles"].get(sc.filename)
+            if role == "subtitles":
+                sc.kind = "subtitle"
+    return found
+
+
+def place_tags_from_dict(place: dict[str, Any]) -> list[str]:
+    """Search tags of a stored place record."""
+    from mam.metadata.places import Place
+
+    return place_tags(Place(**place))
+
+
+def describe_step(ctx: StepContext) -> dict[str, Any]:
+    """Probe (with its gate), then read the metadata: the whole work of the ingest queue."""
+    from pipelines.ingest import probe_step
+
+    tech, raw = probe_step(ctx, with_raw=True)
+    metadata_step(ctx, raw)
+    return tech
