@@ -98,6 +98,40 @@ def _bit_depth(stream: dict[str, Any]) -> int | None:
     return 8 if pix else None
 
 
+def _fraction_value(text: Any) -> float | None:
+    try:
+        return float(Fraction(str(text)))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _hdr_side_data(stream: dict[str, Any]) -> dict[str, Any]:
+    """Mastering display (cd/m²), content light level and Dolby Vision presence from stream side data."""
+    out: dict[str, Any] = {}
+    for side in stream.get("side_data_list", []) or []:
+        kind = side.get("side_data_type", "")
+        if kind == "Mastering display metadata":
+            out["mastering_display"] = {
+                "max_luminance": _fraction_value(side.get("max_luminance")),
+                "min_luminance": _fraction_value(side.get("min_luminance")),
+            }
+        elif kind == "Content light level metadata":
+            out["content_light_level"] = {"max_cll": side.get("max_content"), "max_fall": side.get("max_average")}
+        elif kind.startswith("DOVI"):
+            out["dolby_vision"] = {"profile": side.get("dv_profile"), "level": side.get("dv_level")}
+    return out
+
+
+def _dar(stream: dict[str, Any], w: int | None, h: int | None) -> str | None:
+    dar = stream.get("display_aspect_ratio")
+    if dar and dar not in ("N/A", "0:1") and ":" in dar:
+        return dar
+    if not w or not h:
+        return None
+    f = Fraction(w, h).limit_denominator(100)
+    return f"{f.numerator}:{f.denominator}"
+
+
 def normalise(raw: dict[str, Any]) -> dict[str, Any]:
     """The ``technical`` record: container, duration, video, audio, in plain names and SI units."""
     fmt = raw.get("format") or {}
@@ -114,7 +148,8 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
         "streams": len(streams),
         "video_streams": len(video),
         "audio_streams": len(audio),
-        "timecode": (fmt.get("tags") or {}).get("timecode"),
+        "timecode": (fmt.get("tags") or {}).get("timecode")
+        or next((t["timecode"] for t in ((st.get("tags") or {}) for st in streams) if t.get("timecode")), None),
         "video_codec": None, "audio_codec": None, "width": None, "height": None, "fps": None,
         "rotation": 0,
     }
@@ -146,8 +181,14 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
             color_transfer=transfer,
             color_space=v.get("color_space"),
             dynamic_range=HDR_TRANSFERS.get(transfer or "", "SDR"),
+            hdr=_hdr_side_data(v) or None,
             frames=int(v["nb_frames"]) if str(v.get("nb_frames", "")).isdigit() else None,
         )
+        # as shown: after rotation (the stream's own DAR describes the stored, unrotated picture)
+        shown = {} if rotation in (90, 270) else v
+        tech["display_aspect_ratio"] = _dar(shown, tech["display_width"], tech["display_height"])
+        if (tech.get("hdr") or {}).get("dolby_vision"):
+            tech["dynamic_range"] = "Dolby Vision"
         if tech["duration_s"] is None:
             tech["duration_s"] = _num(v.get("duration"))
     if audio:
