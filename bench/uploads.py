@@ -92,7 +92,8 @@ def main() -> None:
             (work / "copy.bin").unlink()
         finally:
             srv.stop()
-        out["local"] = {"file_bytes": big.stat().st_size, "one_sha256_pass_s": sha256_s(big), "api_idle_rss_mib": idle / 1024,
+        out["local"] = {"file_bytes": big.stat().st_size, "one_sha256_pass_s": sha256_s(big),
+                        "api_idle_rss_mib": idle / 1024,
                         "api_peak_rss_mib": peak / 1024, "api_rss_growth_mib": (peak - idle) / 1024,
                         "ingest_s": upload_s, "cp_s": cp_s, "throughput_ratio_vs_cp": cp_s / upload_s}
         print("local:", json.dumps(out["local"]))
