@@ -61,7 +61,8 @@ def _slice(path: Path, offset: int, size: int, md5, on_bytes: Callable[[int], No
             if not chunk:
                 raise OSError(f"{path} shrank while uploading")
             limiter.take(len(chunk))
-            md5.update(chunk)
+            if md5 is not None:
+                md5.update(chunk)
             left -= len(chunk)
             on_bytes(len(chunk))
             yield chunk
@@ -83,12 +84,13 @@ class Uploader:
         self.raw.close()
 
     def _put(self, url: str, path: Path, offset: int, size: int, what: str, owner: Path | None = None) -> str:
-        """PUT a byte range with retries; return the md5 hex that the server confirmed."""
+        """PUT a byte range with retries; return the ETag the server or store confirmed."""
         last: Exception | None = None
         use_api = url.startswith(str(self.client.base_url))
         http = self.client if use_api else self.raw
         for attempt in range(5):
-            md5 = hashlib.md5(usedforsecurity=False)
+            # S3 answers each part with its MD5 as ETag: check it. The API checks the whole file's sha256.
+            md5 = None if use_api else hashlib.md5(usedforsecurity=False)
             sent = [0]
 
             def count(n: int, sent: list[int] = sent) -> None:
@@ -104,8 +106,8 @@ class Uploader:
                 if resp.status_code < 300:
                     etag = resp.json().get("etag", "") if use_api and resp.content else resp.headers.get("ETag", "")
                     etag = (etag or "").strip('"')
-                    if len(etag) != 32 or etag == md5.hexdigest():  # S3 part ETags are the part's MD5
-                        return md5.hexdigest()
+                    if md5 is None or len(etag) != 32 or etag == md5.hexdigest():
+                        return etag
                     last = ApiError(f"{what}: the server stored different bytes (etag {etag})")
                 elif resp.status_code >= 500 or resp.status_code in (408, 429):
                     last = ApiError(f"{what}: HTTP {resp.status_code}")

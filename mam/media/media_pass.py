@@ -103,7 +103,7 @@ def _compile(*outputs: Any) -> list[str]:
 
 
 def _print(stream: Any, path: Path, audio: bool = False, key: str | None = None) -> Any:
-    opts = {"mode": "print", "file": str(path.resolve())}
+    opts = {"mode": "print", "file": str(path.absolute())}
     if key:
         opts["key"] = key
     return stream.filter("ametadata" if audio else "metadata", **opts)
