@@ -35,12 +35,20 @@ class SidecarPublic(BaseModel):
 
 
 class RenditionPublic(BaseModel):
-    kind: Literal["proxy", "poster"] | str
+    kind: Literal["proxy", "poster", "sprite", "thumbnails_vtt", "waveform"] | str
+    name: str = Field(description="file name; sprite sheets are sprite_001.jpg, sprite_002.jpg, … as in the VTT")
     url: str = Field(description="Download URL: needs the same bearer token (local store) or is presigned (S3)")
     content_type: str
     width: int | None = None
     height: int | None = None
     size_bytes: int
+
+
+class ShotPublic(BaseModel):
+    index: int
+    start_s: float
+    end_s: float
+    thumbnail_url: str | None = None
 
 
 class AssetPublic(BaseModel):
@@ -71,6 +79,11 @@ class AssetPublic(BaseModel):
         "`bbox` (w, s, e, n), `start`, `end`, `distance_m`, `max_rel_alt_m`, `line` (simplified [lon, lat]), `camera`",
     )
     places: list[dict[str, Any]] = Field(default_factory=list, description="Offline reverse-geocoded places")
+    shots: list[ShotPublic] = []
+    loudness: dict[str, Any] = Field(default_factory=dict,
+                                     description="EBU R128: `integrated_lufs`, `lra_lu`, `true_peak_dbtp`")
+    qc: dict[str, Any] = Field(default_factory=dict,
+                               description="`black`, `freeze`, `silence`: lists of {start_s, end_s}")
     warnings: list[str] = Field(default_factory=list, description="What could not be read, and why")
     renditions: list[RenditionPublic] = []
     sidecars: list[SidecarPublic] = []

@@ -123,6 +123,8 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "telemetry": {k: v for k, v in (asset.telemetry or {}).items() if k != "encoded"} or None,
         "places": list(asset.places or []),
         "warnings": list(asset.warnings or []),
+        "loudness": asset.loudness or {},
+        "qc": asset.qc or {},
         "created_at": asset.created_at,
         "updated_at": asset.updated_at,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import MediaProcessingError, NotFound, StorageUnavailable
+from mam.media import media_pass
 from mam.media import renditions as rplan
 from mam.media.probe import gate, normalise, run_ffprobe
 from mam.media.runner import run_media_command
@@ -18,7 +20,6 @@ from pipelines.context import StepContext
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPES = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".jpg": "image/jpeg"}
 
 
 def fetch_original(ctx: StepContext, key: str) -> Path:
@@ -60,49 +61,105 @@ def probe_step(ctx: StepContext, with_raw: bool = False):
     return (tech, raw) if with_raw else tech
 
 
+CONTENT_TYPES = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt",
+                 ".json": "application/json"}
+
+
+@functools.lru_cache(maxsize=1)
+def _has_zscale() -> bool:
+    return media_pass.ffmpeg_has_filter("zscale")
+
+
+def _interval_list(items) -> list[dict]:
+    return [{"start_s": round(i.start_s, 3), "end_s": round(i.end_s, 3)} for i in items]
+
+
 def renditions_step(ctx: StepContext) -> list[str]:
-    """Make the proxy and poster in one ffmpeg run, store them, record them, mark the asset ready."""
+    """The media pass: one ffmpeg run makes proxy, poster, sprites + WebVTT, shots, loudness, QC intervals
+    and a waveform; shot keyframes come from the proxy. Outputs are stored, recorded, the asset is ready.
+    Stills get an oriented JPEG proxy and poster instead."""
     with unit_of_work(ctx.db_url) as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         key, tech = asset.original_key, dict(asset.technical or {})
     if not tech.get("kind"):
         tech = probe_step(ctx)
     src = fetch_original(ctx, key)
-    kind = tech["kind"]
-    if kind == "video":
-        plan = rplan.plan_video(src, ctx.workdir, tech)
-    elif kind == "image":
-        plan = rplan.plan_image(src, ctx.workdir, tech)
-    else:
-        plan = rplan.plan_audio(src, ctx.workdir)
+    report = _progress_reporter(ctx, float(tech.get("duration_s") or 0))
+    outputs: list[tuple[str, Path, tuple[int, int] | None]] = []
+    found: dict = {"shots": [], "loudness": {}, "qc": {}}
     try:
-        run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s,
-                          on_progress_line=_progress_reporter(ctx, float(tech.get("duration_s") or 0)))
+        if tech["kind"] == "image":
+            plan = rplan.plan_image(src, ctx.workdir, tech)
+            run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
+            outputs += [("proxy", plan.proxy, plan.proxy_size), ("poster", plan.poster, plan.poster_size)]
+        else:
+            plan = media_pass.plan_media_pass(src, ctx.workdir, tech, zscale=_has_zscale())
+            run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress_line=report)
+            outputs, found = _media_pass_outputs(ctx, src, tech, plan)
     except MediaProcessingError as exc:
         raise MediaProcessingError(f"could not decode the file (damaged or truncated?): {exc}") from exc
-    if plan.poster is not None and not plan.poster.is_file():
-        run_media_command(rplan.plan_poster_fallback(src, ctx.workdir, tech),
-                          timeout_s=ctx.settings.ffmpeg_timeout_s)
-    outputs = [("proxy", plan.proxy, plan.proxy_size)]
-    if plan.poster is not None:
-        outputs.append(("poster", plan.poster, plan.poster_size))
     stored = []
     for kind_name, path, size in outputs:
         if not path.is_file() or path.stat().st_size == 0:
             raise MediaProcessingError(f"ffmpeg finished but wrote no {kind_name}; the file may be damaged")
-        dkey = derivative_key(ctx.asset_id, path.name)
+        dkey = derivative_key(ctx.asset_id, path.name) if not kind_name.startswith("shot_") \
+            else f"derivatives/{ctx.asset_id}/shots/{path.name}"
         ctype = CONTENT_TYPES[path.suffix]
         nbytes = ctx.storage.put_file(dkey, path, ctype)
         stored.append((kind_name, dkey, ctype, size, nbytes))
+    shot_keys = {k: dkey for k, dkey, *_ in stored if k.startswith("shot_")}
+    for i, shot in enumerate(found["shots"]):
+        shot["image_key"] = shot_keys.get(f"shot_{i + 1:04d}")
     with unit_of_work(ctx.db_url) as s:
         asset = catalog.get_asset(s, ctx.asset_id)
+        keep = {k for k, *_ in stored if not k.startswith("shot_")}
+        for rend in [r for r in asset.renditions if r.kind not in keep]:
+            asset.renditions.remove(rend)  # a rerun replaces outputs, it never leaves stale ones
         for kind_name, dkey, ctype, size, nbytes in stored:
+            if kind_name.startswith("shot_"):
+                continue  # shot keyframes are listed with their shots, not as renditions
             catalog.upsert_rendition(s, asset, kind=kind_name, key=dkey, content_type=ctype,
                                      width=size[0] if size else None, height=size[1] if size else None,
                                      size_bytes=nbytes)
+        asset.shots, asset.loudness, asset.qc = found["shots"], found["loudness"], found["qc"]
         catalog.set_status(asset, AssetStatus.READY)
         asset.attempts = 0
     return [k for k, *_ in stored]
+
+
+def _media_pass_outputs(ctx: StepContext, src: Path, tech: dict, plan) -> tuple[list, dict]:
+    """Collect what the media pass wrote: files to store and findings to record."""
+    results = media_pass.collect(plan)
+    outputs: list[tuple[str, Path, tuple[int, int] | None]] = [("proxy", plan.proxy, plan.proxy_size)]
+    if plan.kind == "video":
+        poster = results.poster
+        if poster is None:  # every sample was black, blurred or flat: take the middle frame
+            run_media_command(rplan.plan_poster_fallback(src, ctx.workdir, tech),
+                              timeout_s=ctx.settings.ffmpeg_timeout_s)
+            poster = ctx.workdir / "poster.jpg"
+        outputs.append(("poster", poster, plan.proxy_size))
+        for sheet in results.sprite_sheets:
+            outputs.append((sheet.stem, sheet, None))
+        if results.thumbnails_vtt:
+            outputs.append(("thumbnails_vtt", results.thumbnails_vtt, None))
+        keyframes = media_pass.plan_shot_keyframes(plan.proxy, ctx.workdir, results.shots)
+        if keyframes is not None:
+            run_media_command(keyframes.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
+            for i, image in enumerate(keyframes.images):
+                if image is not None and image.is_file():
+                    outputs.append((f"shot_{i + 1:04d}", image, None))
+    if results.waveform_json:
+        outputs.append(("waveform", results.waveform_json, None))
+    loud = results.loudness
+    found = {
+        "shots": [{"index": i + 1, "start_s": round(sh.start_s, 3), "end_s": round(sh.end_s, 3)}
+                  for i, sh in enumerate(results.shots)],
+        "loudness": {"integrated_lufs": loud.integrated_lufs, "lra_lu": loud.lra_lu,
+                     "true_peak_dbtp": loud.true_peak_dbtp} if loud else {},
+        "qc": {"black": _interval_list(results.black), "freeze": _interval_list(results.freezes),
+               "silence": _interval_list(results.silences)},
+    }
+    return outputs, found
 
 
 def _progress_reporter(ctx: StepContext, duration_s: float):

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Respon
 from fastapi.responses import FileResponse, StreamingResponse
 
 from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
-from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic, SidecarPublic
+from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic, ShotPublic, SidecarPublic
 from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import NotFound, TooLarge
@@ -43,14 +43,21 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
     base = str(request.base_url).rstrip("/") + f"/api/v1/assets/{asset.id}"
     rends = []
     for r in asset.renditions:
-        url = storage.presigned_get(r.key, ttl_s) or f"{base}/renditions/{r.kind}"
-        rends.append(RenditionPublic(kind=r.kind, url=url, content_type=r.content_type, width=r.width,
+        name = r.key.rsplit("/", 1)[-1]
+        url = storage.presigned_get(r.key, ttl_s) or f"{base}/renditions/{name}"
+        kind = "sprite" if r.kind.startswith("sprite_") else r.kind
+        rends.append(RenditionPublic(kind=kind, name=name, url=url, content_type=r.content_type, width=r.width,
                                      height=r.height, size_bytes=r.size_bytes))
+    shots = [ShotPublic(index=sh["index"], start_s=sh["start_s"], end_s=sh["end_s"],
+                        thumbnail_url=(storage.presigned_get(sh["image_key"], ttl_s) or
+                                       f"{base}/shots/{sh['index']}/image") if sh.get("image_key") else None)
+             for sh in asset.shots or []]
     original = storage.presigned_get(asset.original_key, ttl_s, asset.original_filename) or f"{base}/original"
     sidecars = [SidecarPublic(kind=sc.kind, filename=sc.filename, size_bytes=sc.size_bytes,
                               url=storage.presigned_get(sc.key, ttl_s, sc.filename) or f"{base}/sidecars/{i}")
                 for i, sc in enumerate(asset.sidecars)]
-    return AssetPublic(**catalog.asset_record(asset), renditions=rends, sidecars=sidecars, original_url=original)
+    return AssetPublic(**catalog.asset_record(asset), renditions=rends, sidecars=sidecars, shots=shots,
+                       original_url=original)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AssetCreated,
@@ -133,15 +140,27 @@ def _download(storage: Storage, key: str, content_type: str, filename: str):
                              headers={"Content-Disposition": disposition})
 
 
-@router.get("/{asset_id}/renditions/{kind}", response_class=FileResponse,
+@router.get("/{asset_id}/renditions/{name}", response_class=FileResponse,
             responses={404: {"description": "no such asset or rendition"}})
-def download_rendition(_: CurrentToken, asset_id: str, kind: str, session: SessionDep, storage: StorageDep):
-    """The rendition's bytes (supports HTTP Range on the local store)."""
+def download_rendition(_: CurrentToken, asset_id: str, name: str, session: SessionDep, storage: StorageDep):
+    """A rendition's bytes, by kind (``proxy``) or file name (``sprite_001.jpg``, as the WebVTT names them).
+    HTTP Range works on the local store."""
     asset = catalog.get_asset(session, asset_id)
-    rend = next((r for r in asset.renditions if r.kind == kind), None)
+    rend = next((r for r in asset.renditions if name in (r.kind, r.key.rsplit("/", 1)[-1])), None)
     if rend is None:
-        raise NotFound(f"asset {asset_id} has no {kind} rendition")
+        raise NotFound(f"asset {asset_id} has no rendition {name!r}")
     return _download(storage, rend.key, rend.content_type, f"{asset_id}-{rend.key.rsplit('/', 1)[-1]}")
+
+
+@router.get("/{asset_id}/shots/{index}/image", response_class=FileResponse,
+            responses={404: {"description": "no such shot or image"}})
+def shot_image(_: CurrentToken, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
+    """The keyframe image of one shot."""
+    asset = catalog.get_asset(session, asset_id)
+    shot = next((s for s in asset.shots or [] if s.get("index") == index and s.get("image_key")), None)
+    if shot is None:
+        raise NotFound(f"asset {asset_id} has no image for shot {index}")
+    return _download(storage, shot["image_key"], "image/jpeg", f"{asset_id}-shot-{index}.jpg")
 
 
 @router.get("/{asset_id}/original", response_class=FileResponse, responses={404: {"description": "not found"}})

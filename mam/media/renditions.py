@@ -1,4 +1,6 @@
-"""Builders for the ingest renditions (proxy and poster) as one ffmpeg process, via ffmpeg-python.
+"""Sizes and orientation shared by the rendition builders; stills' proxy + poster; the poster fallback.
+
+Video and audio renditions come from the media pass (``mam.media.media_pass``).
 
 Pure functions: they return argument lists and never run anything, so they are unit-testable.
 """
@@ -65,55 +67,6 @@ def _safe(cmd: list[str]) -> list[str]:
     return [cmd[0], *FFMPEG_SAFE_PREFIX, *cmd[1:]]
 
 
-def plan_video(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
-    """One decode of ``src`` writing an H.264/AAC proxy and a non-black JPEG poster.
-
-    The proxy: shorter side <= 720, square pixels, rotation applied (ffmpeg autorotate), interlaced
-    sources deinterlaced, yuv420p, a keyframe every second, ``+faststart``. The poster: the most
-    representative of ~12 frames sampled across the clip, skipping black ones.
-    """
-    proxy, poster = workdir / "proxy.mp4", workdir / "poster.jpg"
-    dw, dh = display_size(tech)
-    pw, ph = fit_within(dw, dh, PROXY_MAX)
-    tw, th = fit_within(dw, dh, POSTER_MAX)
-    duration = float(tech.get("duration_s") or 1.0)
-    fps = float(tech.get("fps") or 25.0)
-
-    inp = ffmpeg.input(f"file:{src}")
-    v = inp.video
-    if tech.get("interlaced"):
-        v = v.filter("yadif", mode="send_frame", parity="auto", deint="all")
-    branches = v.filter_multi_output("split", 2)
-    pv = branches[0].filter("scale", pw, ph).filter("setsar", 1).filter("format", "yuv420p")
-    sample_rate = min(fps, POSTER_SAMPLES / max(duration, 0.1))
-    tv = (
-        branches[1]
-        .filter("fps", fps=f"{sample_rate:.6f}")
-        .filter("scale", tw, th)
-        .filter("setsar", 1)
-        .filter("signalstats")
-        .filter("metadata", mode="select", key="lavfi.signalstats.YAVG", value=POSTER_MIN_LUMA,
-                function="greater")
-        .filter("thumbnail", n=POSTER_SAMPLES)
-    )
-    streams = [pv]
-    audio_args: dict[str, Any] = {"an": None}
-    if tech.get("audio_codec"):
-        streams.append(inp.audio)
-        audio_args = {"acodec": "aac", "audio_bitrate": "128k", "ac": 2, "ar": 48000}
-    proxy_out = ffmpeg.output(
-        *streams, f"file:{proxy}",
-        vcodec="libx264", preset="veryfast", crf=23, profile="high", pix_fmt="yuv420p",
-        g=max(1, round(fps * 2)), force_key_frames="expr:gte(t,n_forced*1)",
-        movflags="+faststart", map_metadata=-1, map_chapters=-1, f="mp4", **audio_args,
-    )
-    poster_out = ffmpeg.output(tv, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, f="image2")
-    cmd = ffmpeg.merge_outputs(proxy_out, poster_out).global_args(
-        "-progress", "pipe:1", "-nostats", "-loglevel", "error"
-    ).overwrite_output().compile()
-    return RenditionPlan(_safe(cmd), proxy, poster, (pw, ph), (tw, th))
-
-
 def plan_poster_fallback(src: Path, workdir: Path, tech: dict[str, Any]) -> list[str]:
     """A poster from the brightest of a few frames, for clips where every sample was black."""
     poster = workdir / "poster.jpg"
@@ -127,16 +80,6 @@ def plan_poster_fallback(src: Path, workdir: Path, tech: dict[str, Any]) -> list
     cmd = ffmpeg.output(v, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, f="image2") \
         .global_args("-loglevel", "error").overwrite_output().compile()
     return _safe(cmd)
-
-
-def plan_audio(src: Path, workdir: Path) -> RenditionPlan:
-    """An AAC proxy for audio-only originals."""
-    proxy = workdir / "proxy.m4a"
-    cmd = ffmpeg.output(
-        ffmpeg.input(f"file:{src}").audio, f"file:{proxy}", acodec="aac", audio_bitrate="128k", ac=2,
-        ar=48000, movflags="+faststart", map_metadata=-1, f="mp4",
-    ).global_args("-progress", "pipe:1", "-nostats", "-loglevel", "error").overwrite_output().compile()
-    return RenditionPlan(_safe(cmd), proxy, None, None, None)
 
 
 def plan_image(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:

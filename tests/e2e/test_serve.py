@@ -79,7 +79,8 @@ def assert_clip_ready(srv: RunningServer, asset_id: str, src: Path, tmp: Path) -
     assert tech["fps"] == pytest.approx(25.0)
     assert tech["rotation"] == 0
     kinds = {r["kind"]: r for r in rec["renditions"]}
-    assert set(kinds) == {"proxy", "poster"}
+    assert set(kinds) == {"proxy", "poster", "sprite", "thumbnails_vtt", "waveform"}
+    assert rec["loudness"]["integrated_lufs"] < -10 and rec["qc"]["black"] == []
 
     proxy = fetch(srv, kinds["proxy"]["url"], tmp / f"{asset_id}.mp4")
     info = probe(proxy)

@@ -90,7 +90,7 @@ def test_audio_only_gets_an_aac_proxy(settings, tmp_path):
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:duration=3", str(src))
     aid = ingest_file(settings, src)
     status, tech, rends = record(settings, aid)
-    assert status == "ready" and tech["kind"] == "audio" and set(rends) == {"proxy"}
+    assert status == "ready" and tech["kind"] == "audio" and set(rends) == {"proxy", "waveform"}
     info = probe(path_of(settings, rends["proxy"]))
     assert info["streams"][0]["codec_name"] == "aac"
     assert float(info["format"]["duration"]) == pytest.approx(3.0, abs=0.1)

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from mam.media import renditions as r
+from mam.media.media_pass import plan_media_pass
 
 
 @pytest.mark.parametrize("w,h,limit,out", [
@@ -25,8 +26,8 @@ def _tech(**kw):
     return {**base, **kw}
 
 
-def test_video_plan_is_one_safe_ffmpeg_process(tmp_path):
-    plan = r.plan_video(Path("/work/in put.mp4"), tmp_path, _tech())
+def test_media_pass_is_one_safe_ffmpeg_process(tmp_path):
+    plan = plan_media_pass(Path("/work/in put.mp4"), tmp_path, _tech())
     cmd = plan.cmd
     assert cmd[0] == "ffmpeg" and cmd.count("-i") == 1
     assert cmd.index("-nostdin") < cmd.index("-i")
@@ -34,14 +35,19 @@ def test_video_plan_is_one_safe_ffmpeg_process(tmp_path):
     assert cmd.index("-protocol_whitelist") < cmd.index("-i")
     assert cmd[cmd.index("-i") + 1] == "file:/work/in put.mp4"
     assert f"file:{tmp_path / 'proxy.mp4'}" in cmd and f"file:{tmp_path / 'poster.jpg'}" in cmd
-    assert "+faststart" in cmd and "libx264" in cmd and "split=2" in " ".join(cmd)
+    assert "+faststart" in cmd and "libx264" in cmd and "split" in " ".join(cmd)
     assert plan.proxy_size == (1280, 720)
 
 
 def test_interlaced_sources_are_deinterlaced_and_silent_ones_get_no_audio(tmp_path):
-    cmd = " ".join(r.plan_video(Path("/x.mxf"), tmp_path, _tech(interlaced=True, audio_codec=None)).cmd)
+    cmd = " ".join(plan_media_pass(Path("/x.mxf"), tmp_path, _tech(interlaced=True, audio_codec=None)).cmd)
     assert "yadif" in cmd and "-an" in cmd and "0:a" not in cmd
-    assert "yadif" not in " ".join(r.plan_video(Path("/x.mp4"), tmp_path, _tech()).cmd)
+    assert "yadif" not in " ".join(plan_media_pass(Path("/x.mp4"), tmp_path, _tech()).cmd)
+
+
+def test_stills_are_turned_upright_by_exif_orientation(tmp_path):
+    plan = r.plan_image(Path("/p.jpg"), tmp_path, {"width": 4000, "height": 3000, "orientation": 6})
+    assert "transpose=dir=clock" in " ".join(plan.cmd) and plan.proxy_size == (1280, 1706)
 
 
 def test_progress_lines():
