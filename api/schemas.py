@@ -44,11 +44,21 @@ class RenditionPublic(BaseModel):
     size_bytes: int
 
 
+class TagPublic(BaseModel):
+    name: str
+    source: Literal["user", "metadata", "analysis"]
+
+
 class ShotPublic(BaseModel):
     index: int
     start_s: float
     end_s: float
     thumbnail_url: str | None = None
+    motion: str | None = Field(None, description="static, pan, tilt or zoom")
+    day_night: str | None = None
+    colours: list[dict[str, Any]] | None = None
+    faces: int | None = None
+    phash: str | None = Field(None, description="64-bit perceptual hash (hex) of the shot's keyframe")
 
 
 class AssetPublic(BaseModel):
@@ -57,7 +67,7 @@ class AssetPublic(BaseModel):
     error: str | None = Field(None, description="Why the asset failed, in words a person can act on")
     title: str | None = None
     project: str | None = None
-    tags: list[str] = []
+    tags: list[TagPublic] = Field([], description="each with its source: user, metadata or analysis")
     kind: Literal["video", "audio", "image"] | None = None
     original_filename: str
     content_type: str | None = None
@@ -84,6 +94,9 @@ class AssetPublic(BaseModel):
                                      description="EBU R128: `integrated_lufs`, `lra_lu`, `true_peak_dbtp`")
     qc: dict[str, Any] = Field(default_factory=dict,
                                description="`black`, `freeze`, `silence`: lists of {start_s, end_s}")
+    ocr: list[dict[str, Any]] = Field(default_factory=list, description="on-screen text: {start_s, end_s, text}")
+    analysis: dict[str, Any] = Field(default_factory=dict, description="`status` of the keyframe analysis: "
+                                     "pending, done or failed (with `error`); it runs after the asset is ready")
     warnings: list[str] = Field(default_factory=list, description="What could not be read, and why")
     renditions: list[RenditionPublic] = []
     sidecars: list[SidecarPublic] = []

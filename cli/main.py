@@ -53,7 +53,7 @@ def serve(
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option("--queues", "-Q", help="comma-separated queues")] = "ingest,transcode",
+    queues: Annotated[str, typer.Option("--queues", "-Q", help="comma-separated queues")] = "ingest,transcode,analyze",
     concurrency: Annotated[int, typer.Option("--concurrency", "-c")] = 1,
 ) -> None:
     """Run a worker against MAM_BROKER_URL (any Redis)."""
@@ -220,6 +220,31 @@ def _print_table(records: list[dict]) -> None:
         dur = f"{t['duration_s']:.1f}s" if t.get("duration_s") else ""
         table.add_row(r["id"], r["status"], r["original_filename"], dur, dims, r.get("error") or "")
     out.print(table)
+
+
+@app.command()
+def reprocess(
+    asset_ids: Annotated[list[str], typer.Argument(help="asset ids")],
+    steps: Annotated[str, typer.Option(help="comma-separated: metadata, renditions, analysis "
+                                            "(later steps follow the earliest one named)")]
+    = "metadata,renditions,analysis",
+    wait: Annotated[bool, typer.Option(help="wait until each asset is ready or failed again")] = False,
+) -> None:
+    """Run pipeline steps again; outputs are replaced, never duplicated."""
+    chosen = [s.strip() for s in steps.split(",") if s.strip()]
+    with make_client(get_settings()) as client:
+        for asset_id in asset_ids:
+            try:
+                check(client.post(f"/api/v1/assets/{asset_id}/reprocess", json={"steps": chosen}))
+                err.print(f"queued {asset_id}: {', '.join(chosen)}")
+            except ApiError as exc:
+                err.print(f"[red]{exc}[/]")
+                raise typer.Exit(1) from exc
+        if wait:
+            time.sleep(1.0)
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=err) as progress:
+                records = _wait(client, asset_ids, progress, 3600)
+            _print_table(records)
 
 
 @assets_app.command("show")

@@ -17,7 +17,7 @@ from mam.process import die_with_parent
 
 log = logging.getLogger("mam.serve")
 console = Console(stderr=True)
-QUEUES = "ingest,transcode"
+QUEUES = "ingest,transcode,analyze"
 
 
 def bootstrap(settings: Settings) -> str | None:

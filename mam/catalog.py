@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mam.errors import NotFound
 from mam.models import Asset, AssetStatus, Rendition, new_id, utcnow
+from mam.tags import public_tags
 
 MAX_ERROR_CHARS = 2000
 
@@ -111,7 +112,7 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "error": asset.error,
         "title": asset.title,
         "project": asset.project,
-        "tags": list(asset.tags or []),
+        "tags": public_tags(asset.tags or [], asset.auto_tags or []),
         "kind": asset.kind,
         "original_filename": asset.original_filename,
         "content_type": asset.content_type,
@@ -125,6 +126,8 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "warnings": list(asset.warnings or []),
         "loudness": asset.loudness or {},
         "qc": asset.qc or {},
+        "ocr": list(asset.ocr or []),
+        "analysis": {k: v for k, v in (asset.analysis or {}).items() if k in ("status", "error", "updated_at")},
         "created_at": asset.created_at,
         "updated_at": asset.updated_at,
     }

@@ -20,6 +20,7 @@ from mam.metadata.exif import StillMetadata, read_still_metadata
 from mam.metadata.gpx import parse_track_file
 from mam.metadata.places import place_tags, reverse_geocode_many
 from mam.metadata.quicktime import ContainerMetadata, read_container_metadata
+from mam.tags import replace_source
 from pipelines.context import StepContext
 from pipelines.ingest import fetch_original
 
@@ -139,7 +140,9 @@ def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> 
         if kind == "image" and orientation:
             asset.technical = {**(asset.technical or {}), "orientation": orientation}
         names = [t for p in found["places"] for t in place_tags_from_dict(p)]
-        asset.tags = sorted(set(asset.tags or []) | set(names))
+        if found["telemetry"] or found["capture"].get("drone"):
+            names.insert(0, "aerial")
+        asset.auto_tags = replace_source(asset.auto_tags or [], "metadata", names)
         for sc in asset.sidecars:
             role = found["sidecar_roles"].get(sc.filename)
             if role == "subtitles":

@@ -7,7 +7,7 @@ from kombu import Queue
 
 from config.settings import get_settings
 
-QUEUES = ("ingest", "transcode")
+QUEUES = ("ingest", "transcode", "analyze")
 
 
 def make_app() -> Celery:
@@ -29,7 +29,8 @@ def make_app() -> Celery:
         broker_connection_retry_on_startup=True,
         task_queues=[Queue(q) for q in QUEUES],
         task_default_queue="ingest",
-        task_routes={"mam.ingest.*": {"queue": "ingest"}, "mam.transcode.*": {"queue": "transcode"}},
+        task_routes={"mam.ingest.*": {"queue": "ingest"}, "mam.transcode.*": {"queue": "transcode"},
+                     "mam.analyze.*": {"queue": "analyze"}},
     )
     return app
 

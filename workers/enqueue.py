@@ -6,6 +6,7 @@ from workers.app import app
 
 PROBE = "mam.ingest.probe"
 RENDITIONS = "mam.transcode.renditions"
+ANALYZE = "mam.analyze.shots"
 
 
 def enqueue_ingest(asset_id: str) -> None:
@@ -16,3 +17,8 @@ def enqueue_ingest(asset_id: str) -> None:
 def enqueue_renditions(asset_id: str) -> None:
     """Queue the rendition step (the transcode queue)."""
     app.send_task(RENDITIONS, args=[asset_id])
+
+
+def enqueue_analysis(asset_id: str) -> None:
+    """Queue the keyframe analysis (the analyze queue; never delays the proxy)."""
+    app.send_task(ANALYZE, args=[asset_id])

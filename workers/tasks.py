@@ -13,10 +13,10 @@ from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import NotFound, PermanentError, TransientError
 from mam.models import AssetStatus
-from pipelines import ingest, metadata
+from pipelines import analysis, ingest, metadata
 from pipelines.context import StepContext, step_context
 from workers.app import app
-from workers.enqueue import PROBE, RENDITIONS, enqueue_renditions
+from workers.enqueue import ANALYZE, PROBE, RENDITIONS, enqueue_analysis, enqueue_renditions
 from workers.locks import held_lock
 
 log = logging.getLogger(__name__)
@@ -86,5 +86,25 @@ def probe_asset(self: Task, asset_id: str) -> None:
 
 @app.task(name=RENDITIONS, bind=True)
 def make_renditions(self: Task, asset_id: str) -> None:
-    """Make and store the proxy and poster; the asset becomes ready."""
-    run_step(self, asset_id, ingest.renditions_step, "renditions")
+    """The media pass; the asset becomes ready; then its analysis is queued."""
+    if run_step(self, asset_id, ingest.renditions_step, "renditions"):
+        enqueue_analysis(asset_id)
+
+
+@app.task(name=ANALYZE, bind=True)
+def analyse_asset(self: Task, asset_id: str) -> None:
+    """Keyframe analysis on its own queue: OCR, tags, perceptual hashes. Never fails the asset."""
+    settings = get_settings()
+    with held_lock(settings.broker_url, f"analysis:{asset_id}", settings.lock_ttl_s) as got:
+        if not got:
+            raise self.retry(countdown=max(1, settings.lock_ttl_s // 3), max_retries=None)
+        try:
+            with step_context(asset_id, settings) as ctx:
+                analysis.analysis_step(ctx)
+        except NotFound:
+            log.warning("asset %s no longer exists; dropping its analysis", asset_id)
+        except SoftTimeLimitExceeded:
+            analysis.fail_analysis(settings.database_url, asset_id, "analysis took too long")
+        except Exception as exc:
+            log.exception("analysis failed for %s", asset_id)
+            analysis.fail_analysis(settings.database_url, asset_id, f"{type(exc).__name__}: {exc}")

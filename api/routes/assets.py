@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Annotated, BinaryIO
+from typing import Annotated, BinaryIO, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
 from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic, ShotPublic, SidecarPublic
@@ -16,11 +17,11 @@ from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import NotFound, TooLarge
 from mam.metadata import track as tracks
-from mam.models import Asset, new_id
+from mam.models import Asset, AssetStatus, new_id
 from mam.names import check_filename
 from mam.storage import Storage, original_key
 from mam.uploads import find_duplicate
-from workers.enqueue import enqueue_ingest
+from workers.enqueue import enqueue_analysis, enqueue_ingest, enqueue_renditions
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -48,7 +49,8 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
         kind = "sprite" if r.kind.startswith("sprite_") else r.kind
         rends.append(RenditionPublic(kind=kind, name=name, url=url, content_type=r.content_type, width=r.width,
                                      height=r.height, size_bytes=r.size_bytes))
-    shots = [ShotPublic(index=sh["index"], start_s=sh["start_s"], end_s=sh["end_s"],
+    shots = [ShotPublic(**{k: sh.get(k) for k in ("motion", "day_night", "colours", "faces", "phash")},
+                        index=sh["index"], start_s=sh["start_s"], end_s=sh["end_s"],
                         thumbnail_url=(storage.presigned_get(sh["image_key"], ttl_s) or
                                        f"{base}/shots/{sh['index']}/image") if sh.get("image_key") else None)
              for sh in asset.shots or []]
@@ -192,3 +194,31 @@ def get_track(_: CurrentToken, asset_id: str, session: SessionDep) -> dict:
     feature = tracks.to_geojson(tracks.decode_points(encoded))
     feature["properties"]["asset_id"] = asset_id
     return feature
+
+
+class ReprocessIn(BaseModel):
+    steps: list[Literal["metadata", "renditions", "analysis"]] = Field(
+        default_factory=lambda: ["metadata", "renditions", "analysis"],
+        description="Steps to run again. Steps after the earliest one named also run (they depend on it). "
+        "Outputs are replaced, never duplicated.")
+
+
+@router.post("/{asset_id}/reprocess", response_model=AssetCreated, status_code=status.HTTP_202_ACCEPTED,
+             responses={404: {"description": "no such asset"}})
+def reprocess(_: CurrentToken, asset_id: str, settings: SettingsDep, body: ReprocessIn | None = None) -> AssetCreated:
+    """Run steps again for an asset (after a fix, or for files ingested before a step existed)."""
+    steps = set((body or ReprocessIn()).steps)
+    with unit_of_work(settings.database_url) as s:
+        asset = catalog.get_asset(s, asset_id)
+        if steps & {"metadata", "renditions"}:
+            catalog.set_status(asset, AssetStatus.PENDING)
+            asset.attempts, asset.progress = 0, 0.0
+        asset.analysis = {**(asset.analysis or {}), "status": "pending"}
+        state = asset.status
+    if "metadata" in steps:
+        enqueue_ingest(asset_id)
+    elif "renditions" in steps:
+        enqueue_renditions(asset_id)
+    else:
+        enqueue_analysis(asset_id)
+    return AssetCreated(id=asset_id, status=state)

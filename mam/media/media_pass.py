@@ -297,7 +297,8 @@ class ShotKeyframesPlan:
     images: list[Path | None]  # one per shot, in shot order; None: the shot has no whole second
 
 
-def plan_shot_keyframes(proxy: Path, workdir: Path, shots: Sequence[res.Shot]) -> ShotKeyframesPlan | None:
+def plan_shot_keyframes(proxy: Path, workdir: Path, shots: Sequence[res.Shot],
+                        width: int = SHOT_IMAGE_WIDTH) -> ShotKeyframesPlan | None:
     """One image per shot from the proxy, decoding its keyframes only (``-skip_frame nokey``).
 
     Each shot gets the proxy keyframe at its target second (:func:`shot_target`); the targets are distinct whole
@@ -309,7 +310,7 @@ def plan_shot_keyframes(proxy: Path, workdir: Path, shots: Sequence[res.Shot]) -
         return None
     expr = "+".join(f"gte(t,{k})*not(gte(prev_t,{k}))" for k in wanted)
     v = (ffmpeg.input(f"file:{proxy}", skip_frame="nokey").video
-         .filter("select", expr).filter("scale", SHOT_IMAGE_WIDTH, -2))
+         .filter("select", expr).filter("scale", f"min(iw,{width})", -2))
     out = ffmpeg.output(v, f"file:{workdir / 'shot_%04d.jpg'}", f="image2", fps_mode="passthrough",
                         **{"q:v": 4})
     cmd = _safe(out.global_args("-nostats", "-loglevel", "error").overwrite_output().compile())

@@ -61,7 +61,8 @@ def test_dji_clip_with_srt_gets_track_places_and_capture_time(srv, tmp_path):
     assert tele["camera"]["iso"] == 100 and tele["camera"]["fnum"] == pytest.approx(2.8)
     assert rec["capture"]["time"].startswith("2023-06-12T10:11:12") and rec["capture"]["time_source"] == "telemetry"
     assert any(p.get("admin1_zh") == "河北省" for p in rec["places"]), rec["places"]
-    assert "河北省" in rec["tags"]
+    assert {"name": "河北省", "source": "metadata"} in rec["tags"]
+    assert {"name": "aerial", "source": "metadata"} in rec["tags"]
     track = srv.client().get(f"/api/v1/assets/{rec['id']}/track").json()
     assert track["type"] == "Feature" and track["geometry"]["type"] == "LineString"
     coords = track["geometry"]["coordinates"]

@@ -121,7 +121,8 @@ def test_clip_becomes_ready_with_proxy_and_poster(embedded, clip_1080, tmp_path)
     asset_id = upload(embedded, clip_1080, "京雄铁路 航拍.mp4", title="Test clip", project="demo", tags="a,b")
     rec = assert_clip_ready(embedded, asset_id, clip_1080, tmp_path)
     assert rec["original_filename"] == "京雄铁路 航拍.mp4"
-    assert rec["project"] == "demo" and rec["tags"] == ["a", "b"]
+    assert rec["project"] == "demo"
+    assert [t["name"] for t in rec["tags"] if t["source"] == "user"] == ["a", "b"]
     original = embedded.client().get(f"/api/v1/assets/{asset_id}/original")
     assert hashlib.sha256(original.content).hexdigest() == rec["sha256"]
     stored = list((embedded.data_dir / "objects" / "originals" / asset_id).iterdir())
@@ -162,7 +163,7 @@ def test_cli_ingest_waits_and_prints_json(embedded, tmp_path):
     assert res.returncode == 0, res.stderr
     records = json.loads(res.stdout)
     assert len(records) == 1 and records[0]["status"] == "ready"
-    assert records[0]["project"] == "cli" and records[0]["tags"] == ["drone"]
+    assert records[0]["project"] == "cli" and records[0]["tags"][0] == {"name": "drone", "source": "user"}
     show = subprocess.run([sys.executable, "-m", "cli.main", "assets", "show", records[0]["id"], "--json"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert json.loads(show.stdout)["id"] == records[0]["id"]

@@ -18,7 +18,7 @@ def test_services_of_the_distributed_shape():
     assert {"api", "redis", "postgres", "minio", "createbuckets"} <= set(services)
     workers = [s for s in services.values() if s.get("command", [None])[:2] == ["mam", "worker"]]
     queues = {q for w in workers for q in w["command"][w["command"].index("--queues") + 1].split(",")}
-    assert queues == {"ingest", "transcode"}
+    assert queues == {"ingest", "transcode", "analyze"}
     assert services["api"]["command"][:2] == ["mam", "serve"]
     assert services["api"]["build"] == "."
     assert "mb" in services["createbuckets"]["command"][0] and "local/mam" in services["createbuckets"]["command"][0]

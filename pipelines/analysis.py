@@ -1,0 +1,101 @@
+"""The analysis step (its own queue, after the asset is ready): OCR, tags and hashes from shot keyframes.
+
+It never fails the asset: a problem marks ``analysis.status`` failed with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from mam import catalog
+from mam.db import unit_of_work
+from mam.media import media_pass
+from mam.media.runner import run_media_command
+from mam.models import utcnow
+from mam.tags import replace_source
+from pipelines.context import StepContext
+from pipelines.ingest import fetch_original
+
+log = logging.getLogger(__name__)
+OCR_FRAME_WIDTH = 1280  # keyframes for OCR are taken from the proxy at up to this width (captions are small)
+
+
+def _set_analysis(db_url: str, asset_id: str, **values: Any) -> None:
+    with unit_of_work(db_url) as s:
+        asset = catalog.get_asset(s, asset_id)
+        asset.analysis = {**(asset.analysis or {}), **values, "updated_at": utcnow().isoformat()}
+
+
+def _ocr_frames(ctx: StepContext, proxy: Path, shots: list[dict[str, Any]]) -> list[Path | None]:
+    """Proxy-sized keyframes per shot for OCR (the 320-px shot thumbnails are too small for captions)."""
+    shot_objs = [media_pass.res.Shot(s["start_s"], s["end_s"]) for s in shots]
+    plan = media_pass.plan_shot_keyframes(proxy, ctx.workdir / "ocr", shot_objs, width=OCR_FRAME_WIDTH)
+    if plan is None:
+        return [None] * len(shots)
+    (ctx.workdir / "ocr").mkdir(exist_ok=True)
+    run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
+    return [p if p is not None and p.is_file() else None for p in plan.images]
+
+
+def analysis_tags(shots: list[dict[str, Any]], aerial_known: bool) -> list[str]:
+    """Tags for the whole asset from its shots: day/night, main colours, camera motion, faces, aerial look."""
+    if not shots:
+        return []
+    tags: list[str] = []
+    light = Counter(s.get("day_night") for s in shots if s.get("day_night"))
+    if light:
+        tags.append(light.most_common(1)[0][0])
+    colours = Counter()
+    for s in shots:
+        for c in s.get("colours") or []:
+            colours[c["name"]] += c.get("share", 0)
+    tags += [name for name, _ in colours.most_common(2)]
+    tags += sorted({s["motion"] for s in shots if s.get("motion") and s["motion"] != "static"})
+    if any((s.get("faces") or 0) > 0 for s in shots):
+        tags.append("faces")
+    scores = [s["aerial_score"] for s in shots if s.get("aerial_score") is not None]
+    if not aerial_known and scores and sum(scores) / len(scores) >= 0.6:
+        tags.append("aerial")
+    return tags
+
+
+def analysis_step(ctx: StepContext) -> None:
+    """Analyse every shot's keyframe and the proxy; record per-shot facts, OCR lines and tags."""
+    from mam.analysis.ocr import merge_ocr_over_shots
+    from mam.analysis.shots import analyse_shot
+
+    with unit_of_work(ctx.db_url) as s:
+        asset = catalog.get_asset(s, ctx.asset_id)
+        shots = [dict(x) for x in asset.shots or []]
+        proxy = next((r.key for r in asset.renditions if r.kind == "proxy" and r.key.endswith(".mp4")), None)
+        aerial_known = any(t["name"] == "aerial" for t in asset.auto_tags or [])
+    if proxy is None or not shots:
+        _set_analysis(ctx.db_url, ctx.asset_id, status="done", note="nothing to analyse")
+        return
+    _set_analysis(ctx.db_url, ctx.asset_id, status="running", error=None)
+    proxy_path = fetch_original(ctx, proxy)
+    big = _ocr_frames(ctx, proxy_path, shots)
+    per_shot_text = []
+    for shot, frame in zip(shots, big, strict=True):
+        image = frame
+        if image is None and shot.get("image_key"):
+            image = fetch_original(ctx, shot["image_key"])
+        if image is None:
+            continue
+        found = analyse_shot(image, proxy_path, shot["start_s"], shot["end_s"])
+        shot.update({k: found.get(k) for k in ("motion", "day_night", "colours", "faces", "phash", "aerial_score")})
+        per_shot_text.append((shot["start_s"], shot["end_s"], found.get("ocr") or []))
+    ocr = merge_ocr_over_shots(per_shot_text)
+    with unit_of_work(ctx.db_url) as s:
+        asset = catalog.get_asset(s, ctx.asset_id)
+        asset.shots, asset.ocr = shots, ocr
+        asset.auto_tags = replace_source(asset.auto_tags or [], "analysis", analysis_tags(shots, aerial_known))
+    _set_analysis(ctx.db_url, ctx.asset_id, status="done", error=None)
+
+
+def fail_analysis(db_url: str, asset_id: str, reason: str) -> None:
+    """Record that the analysis could not be done (the asset itself stays ready)."""
+    _set_analysis(db_url, asset_id, status="failed", error=reason[:1000])
