@@ -20,7 +20,7 @@ from pipelines.context import StepContext
 from pipelines.ingest import fetch_original
 
 log = logging.getLogger(__name__)
-OCR_FRAME_WIDTH = 1280  # keyframes for OCR are taken from the proxy at up to this width (captions are small)
+OCR_FRAME_WIDTH = 640  # OCR frames from the proxy: 320-px thumbnails garble Chinese captions, 640 px reads them
 
 
 def _set_analysis(db_url: str, asset_id: str, **values: Any) -> None:
@@ -64,7 +64,7 @@ def analysis_tags(shots: list[dict[str, Any]], aerial_known: bool) -> list[str]:
 
 def analysis_step(ctx: StepContext) -> None:
     """Analyse every shot's keyframe and the proxy; record per-shot facts, OCR lines and tags."""
-    from mam.analysis.ocr import merge_ocr_over_shots
+    from mam.analysis.ocr import TextLine, merge_ocr_over_shots
     from mam.analysis.shots import analyse_shot
 
     with unit_of_work(ctx.db_url) as s:
@@ -80,14 +80,15 @@ def analysis_step(ctx: StepContext) -> None:
     big = _ocr_frames(ctx, proxy_path, shots)
     per_shot_text = []
     for shot, frame in zip(shots, big, strict=True):
-        image = frame
-        if image is None and shot.get("image_key"):
-            image = fetch_original(ctx, shot["image_key"])
+        thumb = fetch_original(ctx, shot["image_key"]) if shot.get("image_key") else None
+        image = thumb or frame
         if image is None:
             continue
-        found = analyse_shot(image, proxy_path, shot["start_s"], shot["end_s"])
+        found = analyse_shot(image, proxy_path, shot["start_s"], shot["end_s"], ocr_image=frame)
         shot.update({k: found.get(k) for k in ("motion", "day_night", "colours", "faces", "phash", "aerial_score")})
-        per_shot_text.append((shot["start_s"], shot["end_s"], found.get("ocr") or []))
+        lines = [TextLine(d["text"], d["score"], tuple(tuple(pt) for pt in d.get("box") or ()))
+                 for d in found.get("ocr") or []]
+        per_shot_text.append((shot["start_s"], shot["end_s"], lines))
     ocr = merge_ocr_over_shots(per_shot_text)
     with unit_of_work(ctx.db_url) as s:
         asset = catalog.get_asset(s, ctx.asset_id)

@@ -118,10 +118,13 @@ def dominant_colours(img: np.ndarray, k: int = 3) -> list[dict]:
     """
     small = _fit(load_image(img), 64)
     lab = cv2.cvtColor(small, cv2.COLOR_BGR2Lab).reshape(-1, 3).astype(np.float32)
-    k = max(1, min(k, len(lab)))
-    cv2.setRNGSeed(12345)  # k-means++ seeding: the same frame always gives the same answer
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, labels, centres = cv2.kmeans(lab, k, None, criteria, 3, cv2.KMEANS_PP_CENTERS)
+    if len(lab) < 16:  # a thumbnail of a few pixels: one colour, their mean
+        k, labels, centres = 1, np.zeros(len(lab), np.int32), lab.mean(axis=0, keepdims=True)
+    else:
+        k = max(1, min(k, 16))  # more than 16 clusters of ~2,300 pixels would be noise
+        cv2.setRNGSeed(12345)  # k-means++ seeding: the same frame always gives the same answer
+        criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+        _, labels, centres = cv2.kmeans(lab, k, None, criteria, 3, cv2.KMEANS_PP_CENTERS)
     counts = np.bincount(labels.ravel(), minlength=k)
     centres_bgr = cv2.cvtColor(np.clip(centres, 0, 255).astype(np.uint8).reshape(-1, 1, 3), cv2.COLOR_Lab2BGR)
     shares: dict[str, float] = {}
@@ -134,32 +137,34 @@ def dominant_colours(img: np.ndarray, k: int = 3) -> list[dict]:
 
 
 def _face_cascade() -> cv2.CascadeClassifier:
+    """The process's cascade, loaded on first use; call with ``_cascade_lock`` held."""
     global _cascade
-    with _cascade_lock:
-        if _cascade is None:
-            cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
-            if cascade.empty():
-                raise RuntimeError("OpenCV's frontal-face Haar cascade could not be loaded")
-            _cascade = cascade
-        return _cascade
+    if _cascade is None:
+        cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+        if cascade.empty():
+            raise RuntimeError("OpenCV's frontal-face Haar cascade could not be loaded")
+        _cascade = cascade
+    return _cascade
 
 
 def faces_present(img: np.ndarray) -> int:
     """How many frontal faces OpenCV's Haar cascade finds (faces under ~20 px, or in profile, are missed)."""
     gray = cv2.equalizeHist(cv2.cvtColor(_fit(load_image(img), 640), cv2.COLOR_BGR2GRAY))
     side = max(20, round(min(gray.shape) * 0.06))
-    found = _face_cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(side, side))
+    with _cascade_lock:  # one shared classifier: detect under the lock too
+        found = _face_cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(side, side))
     return len(found)
 
 
 def looks_aerial(img: np.ndarray, faces: int | None = None) -> float:
     """A 0..1 guess that a frame was shot from the air; a fallback for when telemetry, XMP and the device say
-    nothing, never evidence on its own.
+    nothing, never evidence on its own (close-ups of even textures score high too).
 
-    On a 160-px grey copy (gradient magnitude after a 3x3 blur): 0.4 x the share of a 4x4 grid's cells with
-    texture (mean gradient > 10), + 0.3 x the balance of texture between the top and bottom thirds (aerial
-    views are textured evenly; ground shots have a smooth sky over textured ground), + 0.3 x (1 - the share of
-    the top third that is bright and smooth, i.e. sky). Any frontal face multiplies the score by 0.3.
+    On a 160-px grey copy (gradient magnitude after a 3x3 blur): texture coverage, the share of a 4x4 grid's
+    cells with a mean gradient over 10 (aerial views are detailed all over; flat frames score 0), times
+    0.6 x brightness balance (1 when the top third is no brighter than the bottom third, 0 when it is 60+
+    levels brighter: a sky over the ground) + 0.4 x (1 - the share of the top third that is bright and smooth,
+    i.e. sky). Any frontal face multiplies the score by 0.3.
     """
     bgr = load_image(img)
     gray = cv2.GaussianBlur(cv2.cvtColor(_fit(bgr, 160), cv2.COLOR_BGR2GRAY), (3, 3), 0)
@@ -168,10 +173,10 @@ def looks_aerial(img: np.ndarray, faces: int | None = None) -> float:
     cells = [grad[i * h // 4:(i + 1) * h // 4, j * w // 4:(j + 1) * w // 4] for i in range(4) for j in range(4)]
     coverage = float(np.mean([c.size > 0 and c.mean() > 10 for c in cells]))
     third = max(1, h // 3)
-    top_tex, bottom_tex = float(grad[:third].mean()), float(grad[-third:].mean())
-    balance = min(top_tex, bottom_tex) / max(top_tex, bottom_tex, 1e-6)
+    lift = float(gray[:third].mean()) - float(gray[-third:].mean())
+    balance = 1.0 - min(1.0, max(0.0, lift / 60.0))
     sky = float(np.mean((grad[:third] < 8) & (gray[:third] > 140)))
-    score = 0.4 * coverage + 0.3 * balance + 0.3 * (1.0 - sky)
+    score = coverage * (0.6 * balance + 0.4 * (1.0 - sky))
     if (faces_present(bgr) if faces is None else faces) > 0:
         score *= 0.3
     return round(min(1.0, max(0.0, score)), 3)
