@@ -140,7 +140,7 @@ def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> 
         if kind == "image" and orientation:
             asset.technical = {**(asset.technical or {}), "orientation": orientation}
         names = [t for p in found["places"] for t in place_tags_from_dict(p)]
-        if found["telemetry"] or found["capture"].get("drone"):
+        if found["telemetry"] or found["capture"].get("drone") or is_drone(found["capture"].get("device")):
             names.insert(0, "aerial")
         asset.auto_tags = replace_source(asset.auto_tags or [], "metadata", names)
         for sc in asset.sidecars:
@@ -148,6 +148,17 @@ def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> 
             if role == "subtitles":
                 sc.kind = "subtitle"
     return found
+
+
+_HANDHELD = ("osmo", "pocket", "action", "ronin")
+_AIRFRAMES = ("dji", "skydio", "parrot", "anafi", "autel", "l1d-20c", "l2d-20c")  # Mavic 2/3 Hasselblad cameras
+
+
+def is_drone(device: str | None) -> bool:
+    """Whether a device name is an aircraft camera: DJI (drones, FC#### cameras, Zenmuse payloads; not the
+    Osmo / Pocket / Action / Ronin handhelds), Skydio, Parrot, Autel, the Hasselblad cameras of Mavic 2/3."""
+    d = (device or "").lower()
+    return bool(d) and not any(h in d for h in _HANDHELD) and any(a in d for a in _AIRFRAMES)
 
 
 def place_tags_from_dict(place: dict[str, Any]) -> list[str]:

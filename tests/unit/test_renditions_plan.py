@@ -54,3 +54,14 @@ def test_progress_lines():
     assert r.progress_seconds("out_time_us=2500000") == 2.5
     assert r.progress_seconds("out_time_us=N/A") is None
     assert r.progress_seconds("progress=continue") is None
+
+
+@pytest.mark.parametrize("device,aerial", [
+    ("DJI FC7303", True), ("DJI Mavic3", True), ("DJI ZH20T", True), ("Hasselblad L1D-20c", True),
+    ("Skydio 2", True), ("DJI OSMO Pocket", False), ("DJI Osmo Action 4", False), ("Apple iPhone 13", False),
+    (None, False),
+])
+def test_drone_devices(device, aerial):
+    from pipelines.metadata import is_drone
+
+    assert is_drone(device) is aerial
