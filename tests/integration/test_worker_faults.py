@@ -126,7 +126,7 @@ def test_killed_worker_task_is_redelivered_and_completes_once(system, long_clip)
     status, _, error, rends = wait_until(
         lambda: (st := state(settings, aid))[0] in ("ready", "failed") and st, 240, "asset to finish")
     assert status == "ready", error
-    assert sorted(k for k, _ in rends) == ["poster", "proxy"]
+    assert sorted(k for k, _ in rends) == ["poster", "proxy", "sprite_001", "thumbnails_vtt", "waveform"]
     proxy = settings.data_dir / "objects" / dict(rends)["proxy"]
     assert float(probe(proxy)["format"]["duration"]) == pytest.approx(40.0, abs=0.1)
     assert worker.poll() is None, "the worker lives on"
