@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from config.settings import Settings
-from mam.db import migrate
-from tests.conftest import need_ffmpeg
 from tests.integration.test_ingest_steps import ingest_file, path_of, record
 from tests.support.media import mean_luma, probe, video_stream
 
@@ -21,14 +18,6 @@ CLIPS = {  # path: (upright width > height?, has audio, brightest source frame's
     "Zulko__moviepy/media/chaplin.mp4": (True, True, None),
     "mapillary__mapillary_tools/tests/data/videos/sample-5s_h265.mp4": (False, True, None),  # HEVC portrait
 }
-
-
-@pytest.fixture
-def settings(tmp_path):
-    need_ffmpeg()
-    s = Settings(data_dir=tmp_path / "var", broker_url="redis://unused:1/0")
-    migrate(s.database_url)
-    return s
 
 
 @pytest.mark.parametrize("path", sorted(CLIPS))

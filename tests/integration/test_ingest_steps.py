@@ -8,7 +8,7 @@ import pytest
 
 from config.settings import Settings
 from mam import catalog
-from mam.db import migrate, unit_of_work
+from mam.db import unit_of_work
 from mam.errors import InvalidMedia, MediaTimeout
 from mam.media.runner import run_media_command
 from mam.storage import original_key
@@ -16,14 +16,6 @@ from pipelines import ingest
 from pipelines.context import step_context
 from tests.conftest import need_ffmpeg
 from tests.support.media import ffmpeg, mean_luma, probe, video_stream
-
-
-@pytest.fixture
-def settings(tmp_path):
-    need_ffmpeg()
-    s = Settings(data_dir=tmp_path / "var", broker_url="redis://unused:1/0")
-    migrate(s.database_url)
-    return s
 
 
 def ingest_file(settings: Settings, path, name=None) -> str:
