@@ -1,0 +1,1 @@
+"""Search: text analysis (Chinese segmentation, pinyin, English terms) and engine-neutral query parsing."""
