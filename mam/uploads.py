@@ -142,24 +142,22 @@ def _aware(dt):
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-class _Hashing:
+class HashingReader:
+    """Wraps a stream: sha256 (and MD5 on request) and a byte count of everything read through it.
+
+    A read without a size returns at most 1 MiB, so no caller slurps a whole upload by accident."""
+
     def __init__(self, stream: BinaryIO, md5: bool = False) -> None:
-        self.stream, self.sha = stream, hashlib.sha256()
+        self.stream, self.sha, self.size = stream, hashlib.sha256(), 0
         self.md5 = hashlib.md5(usedforsecurity=False) if md5 else None
 
     def read(self, n: int = -1) -> bytes:
-        data = self.stream.read(n)
+        data = self.stream.read(MiB if n is None or n < 0 else n)
         self.sha.update(data)
         if self.md5 is not None:
             self.md5.update(data)
+        self.size += len(data)
         return data
-
-
-def storage_marker_reset(storage: Storage, sess: UploadSession, number: int) -> None:
-    """Forget a part that arrived with a wrong checksum, so it counts as missing."""
-    local = storage.local_path(".multipart")
-    if local is not None:
-        (local / sess.store_upload_id / f"{number:05d}.part").unlink(missing_ok=True)
 
 
 def receive_part(session: Session, storage: Storage, upload_id: str, number: int, stream: BinaryIO,
@@ -170,7 +168,7 @@ def receive_part(session: Session, storage: Storage, upload_id: str, number: int
     if content_length is not None and content_length != size:
         raise InvalidInput(f"part {number} must be exactly {size} bytes, got Content-Length {content_length}")
     checking = bool(sha256 or md5)  # hashing costs CPU: only when the client sent a checksum to compare
-    hashing = _Hashing(stream, md5=bool(md5)) if checking else stream
+    hashing = HashingReader(stream, md5=bool(md5)) if checking else stream
     try:
         info = storage.upload_part(sess.key, sess.store_upload_id, number, hashing, size,
                                    offset=(number - 1) * sess.part_size)
@@ -178,7 +176,7 @@ def receive_part(session: Session, storage: Storage, upload_id: str, number: int
         raise InvalidInput(str(exc)) from exc
     digest = hashing.sha.hexdigest() if checking else None
     if checking and ((sha256 and sha256.lower() != digest) or (md5 and md5.lower() != hashing.md5.hexdigest())):
-        storage_marker_reset(storage, sess, number)
+        storage.discard_part(sess.key, sess.store_upload_id, number)
         raise InvalidInput(f"part {number} checksum does not match what was sent; send it again")
     part = next((p for p in sess.parts if p.number == number), None)
     if part is None:

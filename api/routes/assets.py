@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from typing import Annotated, BinaryIO, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
@@ -20,24 +19,11 @@ from mam.metadata import track as tracks
 from mam.models import Asset, AssetStatus, new_id
 from mam.names import check_filename
 from mam.storage import Storage, original_key
-from mam.uploads import find_duplicate
+from mam.uploads import HashingReader, find_duplicate
 from workers.enqueue import enqueue_analysis, enqueue_ingest, enqueue_renditions
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/assets", tags=["assets"])
-
-
-class _HashingReader:
-    """Hashes (sha256) and counts bytes as the store reads them in chunks."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream, self.sha, self.size = stream, hashlib.sha256(), 0
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.stream.read(1024 * 1024 if n is None or n < 0 else n)
-        self.sha.update(data)
-        self.size += len(data)
-        return data
 
 
 def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> AssetPublic:
@@ -86,7 +72,7 @@ def upload_asset(
     tag_list = [t.strip() for t in (tags or "").split(",") if t.strip()]
     asset_id = new_id()
     key = original_key(asset_id, name)
-    reader = _HashingReader(file.file)
+    reader = HashingReader(file.file)
     try:
         storage.put_stream(key, reader, file.content_type)
     except Exception as exc:

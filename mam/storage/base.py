@@ -85,6 +85,9 @@ class Storage(Protocol):
 
         Raises ``ValueError`` on a short or long body."""
 
+    def discard_part(self, key: str, upload_id: str, number: int) -> None:
+        """Forget a received part (it arrived with a wrong checksum), so it counts as missing."""
+
     def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
         """A URL the client PUTs the part to directly, or ``None`` when parts go through the API."""
 

@@ -132,6 +132,9 @@ class LocalStorage:
         marker.write_text(str(size))
         return PartInfo(number, received, "")
 
+    def discard_part(self, key: str, upload_id: str, number: int) -> None:
+        (self._mp_dir(upload_id) / f"{number:05d}.part").unlink(missing_ok=True)
+
     def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
         return None
 

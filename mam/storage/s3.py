@@ -135,6 +135,9 @@ class S3Storage:
                     offset: int = 0) -> PartInfo:
         raise NotImplementedError("on S3, parts go straight to the store through presigned URLs")
 
+    def discard_part(self, key: str, upload_id: str, number: int) -> None:
+        pass  # S3 parts never pass through the API; a re-sent part simply replaces the stored one
+
     def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
         params = {"Bucket": self.bucket, "Key": self._k(key), "UploadId": upload_id, "PartNumber": number}
         return self.signer.generate_presigned_url("upload_part", Params=params, ExpiresIn=ttl_s)
