@@ -42,7 +42,10 @@ def get_engine(url: str) -> Engine:
 
 
 def session_factory(url: str) -> sessionmaker[Session]:
-    """A session factory bound to the engine for ``url``."""
+    """A session factory bound to the engine for ``url``; its sessions keep the search index in step."""
+    from mam.search.index import install_hooks
+
+    install_hooks()
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 

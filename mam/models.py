@@ -41,6 +41,7 @@ class Asset(Base):
     status: Mapped[str] = mapped_column(String(16), default=AssetStatus.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
     project: Mapped[str | None] = mapped_column(String(200), index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     original_filename: Mapped[str] = mapped_column(Text)
@@ -60,6 +61,7 @@ class Asset(Base):
     qc: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     auto_tags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     ocr: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     analysis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     progress: Mapped[float] = mapped_column(default=0.0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -89,6 +91,17 @@ class Rendition(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     asset: Mapped[Asset] = relationship(back_populates="renditions")
+
+
+class Project(Base):
+    """A programme or project (京雄城际铁路, 河北新闻联播, …) that assets belong to, by name."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):

@@ -47,10 +47,15 @@ __all__ = [
     "FTS5_TOKENIZE",
     "MAX_TERM_LEN",
     "Query",
+    "fts5_exclusion_match",
     "fts5_match",
     "index_terms",
     "index_text",
+    "pg_exclusion_tsquery",
+    "pg_tsquery",
+    "pg_tsvector",
     "query_terms",
+    "token_spans",
     "userdict_path",
 ]
 
@@ -292,3 +297,82 @@ def fts5_match(q: Query) -> str:
     if excluded:
         expr = f"({expr}) NOT ({' OR '.join(excluded)})"
     return expr
+
+
+# --- PostgreSQL renderings -------------------------------------------------------------------------------------
+# Lexemes are written as tsvector / tsquery *literals* (cast from text), which PostgreSQL stores as given: no
+# parser, no dictionary. So PostgreSQL holds exactly the terms ``index_terms`` made, as SQLite FTS5 does.
+
+PG_MAX_POSITION = 16383
+PG_MAX_POSITIONS_PER_LEXEME = 255
+
+
+def _pg_quote(term: str) -> str:
+    return "'" + term.replace("\x00", "").replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pg_tsvector(*weighted: tuple[list[str], str]) -> str:
+    """A tsvector literal of ``(terms, weight)`` groups (weights ``A``–``D``), positions in order, one free
+    position between groups so a phrase never spans two fields."""
+    positions: dict[str, list[str]] = {}
+    pos = 0
+    for terms, weight in weighted:
+        for term in terms:
+            pos += 1
+            if pos > PG_MAX_POSITION:
+                break
+            slots = positions.setdefault(term, [])
+            if len(slots) < PG_MAX_POSITIONS_PER_LEXEME:
+                slots.append(f"{pos}{weight}")
+        pos += 1
+    return " ".join(f"{_pg_quote(t)}:{','.join(p)}" for t, p in positions.items())
+
+
+def pg_tsquery(q: Query) -> str:
+    """The tsquery literal for ``q`` (``""`` when it has no positive term), the counterpart of ``fts5_match``."""
+
+    def seq(s: str) -> str:
+        terms = [_pg_quote(t) for t in s.split(" ") if t]
+        return terms[0] if len(terms) == 1 else "(" + " <-> ".join(terms) + ")"
+
+    parts: list[str] = []
+    for alternatives in q.must:
+        quoted = [_pg_quote(a) for a in dict.fromkeys(alternatives) if a]
+        if quoted:
+            parts.append(quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")")
+    parts += [seq(p) for p in q.phrases if p]
+    parts += [_pg_quote(p) + ":*" for p in q.prefixes if p]
+    if not parts:
+        return ""
+    return " & ".join(parts + ["!" + seq(e) for e in q.exclude if e])
+
+
+def pg_exclusion_tsquery(q: Query) -> str:
+    """The tsquery matching any of ``q``'s exclusions (``""`` when none)."""
+    return " | ".join(
+        ("(" + " <-> ".join(_pg_quote(t) for t in e.split(" ") if t) + ")") for e in q.exclude if e.strip()
+    )
+
+
+def fts5_exclusion_match(q: Query) -> str:
+    """The FTS5 expression matching any of ``q``'s exclusions (``""`` when none)."""
+    return " OR ".join(_fts5_string(e) for e in q.exclude if e)
+
+
+def token_spans(text: str) -> tuple[str, list[tuple[int, int, frozenset[str]]]]:
+    """The NFKC form of ``text`` and its tokens as ``(start, end, terms)``: character offsets into that form and
+    the index terms the token stands for (itself and, for Han words, its pinyin forms). Han runs are cut in
+    search mode, so spans overlap (京雄, 城际, 京雄城际). Used to highlight what a query matched."""
+    text = unicodedata.normalize("NFKC", text or "")
+    spans: list[tuple[int, int, frozenset[str]]] = []
+    for m in _RUNS.finditer(text):
+        if m.group(1):
+            for word, start, end in _jieba().tokenize(m.group(1), mode="search"):
+                if word.isalnum():
+                    word = word[:MAX_TERM_LEN]
+                    spans.append((m.start() + start, m.start() + end, frozenset((word, *_pinyin_forms(word)))))
+        else:
+            for w in _WORD.finditer(m.group(2)):
+                term = _fold_latin(w.group(0).lower())[:MAX_TERM_LEN]
+                spans.append((m.start() + w.start(), m.start() + w.end(), frozenset((term,))))
+    return text, spans

@@ -1,0 +1,150 @@
+"""Writing the search index, in the catalog's own transactions.
+
+Every ORM session flush that adds, changes (any of ``document.FIELDS``) or deletes an ``Asset`` re-indexes
+it on the same connection before the transaction ends (SQLAlchemy ``before_flush`` / ``after_flush`` hooks,
+installed once by ``install_hooks``). Commit and the index commits; roll back and the index rolls back.
+There is no second store and no queue between the catalog and its index.
+
+``write_documents`` is also the bulk path (``mam reindex``, the benchmark); ``backfill`` indexes assets
+that predate the index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, event, func, insert, inspect, select, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Session
+
+from mam.models import Asset, AssetStatus, new_id, utcnow
+from mam.search import schema
+from mam.search.document import FIELDS, SearchDocument, asset_values, build_document
+from mam.search.tokenize import pg_tsvector
+
+log = logging.getLogger(__name__)
+_PENDING = "search_index_pending"
+_BATCH = 500
+_installed = False
+
+
+def _chunks(seq: Sequence[Any], n: int = _BATCH) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def delete_documents(conn: Connection, asset_ids: Sequence[str]) -> None:
+    """Remove the documents of these assets (tags and shot hashes go with them)."""
+    for chunk in _chunks(list(asset_ids)):
+        doc_ids = [r[0] for r in conn.execute(select(schema.docs.c.id).where(schema.docs.c.asset_id.in_(chunk)))]
+        if not doc_ids:
+            continue
+        if conn.dialect.name == "sqlite":
+            ids = bindparam("ids", expanding=True)
+            conn.execute(text("DELETE FROM search_fts WHERE rowid IN :ids").bindparams(ids), {"ids": doc_ids})
+            conn.execute(text("DELETE FROM search_geo WHERE id IN :ids").bindparams(ids), {"ids": doc_ids})
+        conn.execute(delete(schema.tags).where(schema.tags.c.doc_id.in_(doc_ids)))
+        conn.execute(delete(schema.shots).where(schema.shots.c.doc_id.in_(doc_ids)))
+        conn.execute(delete(schema.docs).where(schema.docs.c.id.in_(doc_ids)))
+
+
+def _insert_docs(conn: Connection, docs: Sequence[SearchDocument]) -> dict[str, int]:
+    rows = [d.row for d in docs]
+    if conn.dialect.name == "postgresql":
+        for row, d in zip(rows, docs, strict=True):
+            row["tsv"] = pg_tsvector((d.title_terms, "A"), (d.body_terms, "B"), (d.timed_terms, "C"))
+        stmt = insert(schema.docs).values(
+            {c.name: bindparam(c.name, type_=c.type) for c in schema.docs.columns if c.name != "id"}
+            | {"tsv": func.cast(bindparam("tsv"), TSVECTOR)}
+        )
+        conn.execute(stmt, rows)
+    else:
+        conn.execute(insert(schema.docs), rows)
+    ids = [d.asset_id for d in docs]
+    return {aid: did for aid, did in conn.execute(
+        select(schema.docs.c.asset_id, schema.docs.c.id).where(schema.docs.c.asset_id.in_(ids)))}
+
+
+def write_documents(conn: Connection, docs: Sequence[SearchDocument], *, replace: bool = True) -> None:
+    """Store documents (replacing those of the same assets unless ``replace`` is false: a bulk load into an
+    empty index)."""
+    for chunk in _chunks(list(docs)):
+        if replace:
+            delete_documents(conn, [d.asset_id for d in chunk])
+        doc_id = _insert_docs(conn, chunk)
+        tag_rows = [{"doc_id": doc_id[d.asset_id], "tag": t} for d in chunk for t in d.tags]
+        shot_rows = [{"doc_id": doc_id[d.asset_id], **s} for d in chunk for s in d.shots]
+        if tag_rows:
+            conn.execute(insert(schema.tags), tag_rows)
+        if shot_rows:
+            conn.execute(insert(schema.shots), shot_rows)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(
+                "INSERT INTO search_fts (rowid, title, body, timed) VALUES (?, ?, ?, ?)",
+                [(doc_id[d.asset_id], " ".join(d.title_terms), " ".join(d.body_terms), " ".join(d.timed_terms))
+                 for d in chunk],
+            )
+            geo = [(doc_id[d.asset_id], b[0], b[2], b[1], b[3]) for d in chunk if (b := d.bbox)]
+            if geo:
+                conn.exec_driver_sql("INSERT INTO search_geo (id, min_lon, max_lon, min_lat, max_lat) "
+                                     "VALUES (?, ?, ?, ?, ?)", geo)
+
+
+def _indexed_change(asset: Asset) -> bool:
+    state = inspect(asset)
+    return any(state.attrs[name].history.has_changes() for name in FIELDS)
+
+
+def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    pending: dict[str, SearchDocument | None] = session.info.setdefault(_PENDING, {})
+    for obj in session.new:
+        if isinstance(obj, Asset):
+            obj.id = obj.id or new_id()
+            obj.created_at = obj.created_at or utcnow()
+            obj.status = obj.status or AssetStatus.PENDING
+            pending[obj.id] = build_document(asset_values(obj))
+    for obj in session.dirty:
+        if isinstance(obj, Asset) and _indexed_change(obj):
+            pending[obj.id] = build_document(asset_values(obj))
+    for obj in session.deleted:
+        if isinstance(obj, Asset):
+            pending[obj.id] = None
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    pending: dict[str, SearchDocument | None] = session.info.pop(_PENDING, {})
+    if not pending:
+        return
+    conn = session.connection()
+    gone = [aid for aid, doc in pending.items() if doc is None]
+    if gone:
+        delete_documents(conn, gone)
+    write_documents(conn, [doc for doc in pending.values() if doc is not None])
+
+
+def install_hooks() -> None:
+    """Keep the index in step with every ORM session (idempotent)."""
+    global _installed
+    if not _installed:
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)
+        _installed = True
+
+
+def backfill(session: Session, *, rebuild: bool = False, batch: int = _BATCH, progress=None) -> int:
+    """Index the assets that have no document (all of them with ``rebuild``); returns how many were indexed.
+
+    ``progress(done, total)`` is called after each batch."""
+    conn = session.connection()
+    query = select(Asset.id)
+    if not rebuild:
+        query = query.where(Asset.id.not_in(select(schema.docs.c.asset_id)))
+    ids = list(session.scalars(query.order_by(Asset.id)))
+    for i, chunk in enumerate(_chunks(ids, batch)):
+        assets = session.scalars(select(Asset).where(Asset.id.in_(chunk))).all()
+        write_documents(conn, [build_document(asset_values(a)) for a in assets])
+        if progress:
+            progress(min((i + 1) * batch, len(ids)), len(ids))
+    return len(ids)

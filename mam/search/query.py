@@ -1,0 +1,361 @@
+"""Running a search: one interface over SQLite FTS5 + R*Tree and PostgreSQL tsvector + GiST.
+
+``search(session, params)`` returns the total, a page of assets with their hits (fields and, for on-screen
+text, subtitles, transcripts and flight tracks, the time ranges) and facet counts over everything matched.
+The two engines differ only in the few SQL fragments ``_TextSQL`` and ``_geo_candidates`` hold; filters,
+facets, paging, geo refinement and hits are the same code.
+
+A geo query (``near`` / ``bbox``) first finds candidates by bounding box in the index (R*Tree / GiST), then
+checks each candidate's real track point by point: a drone clip matches only when its flight passes through
+the area, and the hit says during which seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import DateTime, bindparam, select, text
+from sqlalchemy.orm import Session
+
+from mam.metadata import track as tracks
+from mam.models import Asset
+from mam.search.document import asset_values, field_texts, timed_texts
+from mam.search.snippets import Matcher, highlight
+from mam.search.tokenize import (
+    Query,
+    fts5_exclusion_match,
+    fts5_match,
+    pg_exclusion_tsquery,
+    pg_tsquery,
+    query_terms,
+)
+
+Sort = Literal["relevance", "captured_at", "-captured_at", "duration", "-duration"]
+FACETS = ("project", "tag", "camera", "kind", "year")
+FACET_LIMIT = 20
+MAX_HITS = 20
+MAX_RESULT_WINDOW = 10_000
+"""page × page_size may not reach beyond this (deep paging costs a sort of everything matched)."""
+BM25_WEIGHTS = (10.0, 3.0, 1.0)  # title, body, timed
+EARTH_M_PER_DEG = 111_320.0
+
+
+class SearchError(ValueError):
+    """A request that cannot be run as given (the message says why)."""
+
+
+@dataclass
+class SearchParams:
+    """What an editor asked for. Every filter is optional; all given filters must hold."""
+
+    q: str = ""
+    project: str | None = None
+    tags: list[str] = field(default_factory=list)
+    kind: str | None = None
+    camera: str | None = None
+    date_from: date | datetime | None = None
+    date_to: date | datetime | None = None
+    min_duration: float | None = None
+    max_duration: float | None = None
+    min_height: int | None = None
+    near: tuple[float, float] | None = None
+    radius_m: float = 1000.0
+    bbox: tuple[float, float, float, float] | None = None
+    status: str | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 20
+    facets: bool = True
+
+    def check(self) -> None:
+        """Raise ``SearchError`` for values no search can honour."""
+        if self.page < 1 or not 1 <= self.page_size <= 200:
+            raise SearchError("page must be ≥ 1 and page_size between 1 and 200")
+        if self.page * self.page_size > MAX_RESULT_WINDOW:
+            raise SearchError(f"page × page_size may not exceed {MAX_RESULT_WINDOW}: narrow the search instead")
+        if self.near is not None:
+            lat, lon = self.near
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise SearchError("near must be lat,lon in degrees")
+            if not 0 < self.radius_m <= 500_000:
+                raise SearchError("radius_m must be between 0 and 500000")
+        if self.bbox is not None:
+            w, s, e, n = self.bbox
+            if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
+                raise SearchError("bbox must be west,south,east,north in degrees, south ≤ north")
+
+
+@dataclass
+class Hit:
+    field: str
+    snippet: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+@dataclass
+class SearchItem:
+    asset: Asset
+    score: float
+    hits: list[Hit]
+
+
+@dataclass
+class SearchResult:
+    total: int
+    items: list[SearchItem]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+# --- SQL -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sql:
+    joins: list[str] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    binds: dict[str, Any] = field(default_factory=dict)
+    score: str = "0.0"
+
+    def from_where(self) -> str:
+        sql = "FROM search_docs d " + " ".join(self.joins)
+        return sql + (" WHERE " + " AND ".join(self.where) if self.where else "")
+
+    def statement(self, sql: str):
+        stmt = text(sql)
+        dated = [bindparam(k, type_=DateTime(timezone=True)) for k in ("dfrom", "dto") if k in self.binds]
+        return stmt.bindparams(*dated) if dated else stmt
+
+
+def _text_sql(sql: _Sql, q: Query, dialect: str) -> bool:
+    """Add the text condition; False when the query can match nothing."""
+    if dialect == "sqlite":
+        match, excl = fts5_match(q), fts5_exclusion_match(q)
+        if match:
+            w = ", ".join(str(x) for x in BM25_WEIGHTS)
+            sql.joins.append(f"JOIN (SELECT rowid AS doc_id, bm25(search_fts, {w}) AS rank FROM search_fts "
+                             "WHERE search_fts MATCH :match) f ON f.doc_id = d.id")
+            sql.binds["match"], sql.score = match, "-f.rank"
+        elif excl:
+            sql.where.append("d.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :excl)")
+            sql.binds["excl"] = excl
+        else:
+            return False
+        return True
+    tsq, excl = pg_tsquery(q), pg_exclusion_tsquery(q)
+    if tsq:
+        sql.where.append("d.tsv @@ CAST(:tsq AS tsquery)")
+        sql.binds["tsq"], sql.score = tsq, "ts_rank(d.tsv, CAST(:tsq AS tsquery))"
+    elif excl:
+        sql.where.append("NOT (d.tsv @@ CAST(:excl AS tsquery))")
+        sql.binds["excl"] = excl
+    else:
+        return False
+    return True
+
+
+def _utc(value: date | datetime, end: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    day = datetime.combine(value, time.min, tzinfo=UTC)
+    return day + timedelta(days=1) if end else day  # a date "to" includes that whole day
+
+
+def _filters(sql: _Sql, p: SearchParams) -> None:
+    for name, value in (("project", p.project), ("kind", p.kind), ("camera", p.camera), ("status", p.status)):
+        if value:
+            sql.where.append(f"d.{name} = :{name}")
+            sql.binds[name] = value
+    for i, tag in enumerate(dict.fromkeys(t for t in p.tags if t)):
+        sql.where.append(f"d.id IN (SELECT doc_id FROM search_tags WHERE tag = :tag{i})")
+        sql.binds[f"tag{i}"] = tag
+    if p.date_from is not None:
+        sql.where.append("d.captured_at >= :dfrom")
+        sql.binds["dfrom"] = _utc(p.date_from, end=False)
+    if p.date_to is not None:
+        sql.where.append("d.captured_at < :dto" if not isinstance(p.date_to, datetime) else "d.captured_at <= :dto")
+        sql.binds["dto"] = _utc(p.date_to, end=True)
+    for cond, name, value in (("d.duration_s >= :mindur", "mindur", p.min_duration),
+                              ("d.duration_s <= :maxdur", "maxdur", p.max_duration),
+                              ("d.height >= :minh", "minh", p.min_height)):
+        if value is not None:
+            sql.where.append(cond)
+            sql.binds[name] = value
+
+
+def _ids_in(sql: _Sql, ids: list[int], dialect: str) -> None:
+    if dialect == "sqlite":
+        sql.where.append("d.id IN (SELECT value FROM json_each(:geo_ids))")
+        sql.binds["geo_ids"] = json.dumps(ids)
+    else:
+        sql.where.append("d.id = ANY(:geo_ids)")
+        sql.binds["geo_ids"] = ids
+
+
+def _order(p: SearchParams, has_text: bool) -> str:
+    newest = "d.captured_at DESC NULLS LAST, d.id DESC"
+    return {
+        "relevance": f"score DESC, {newest}" if has_text else newest,
+        "captured_at": "d.captured_at ASC NULLS LAST, d.id ASC",
+        "-captured_at": newest,
+        "duration": "d.duration_s ASC NULLS LAST, d.id ASC",
+        "-duration": "d.duration_s DESC NULLS LAST, d.id DESC",
+    }[p.sort]
+
+
+# --- geo -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Area:
+    bbox: tuple[float, float, float, float]  # w, s, e, n
+    near: tuple[float, float, float] | None = None  # lat, lon, radius_m
+
+    def contains(self, lat: float, lon: float) -> bool:
+        if self.near:
+            return tracks.haversine_m(self.near[0], self.near[1], lat, lon) <= self.near[2]
+        w, s, e, n = self.bbox
+        return s <= lat <= n and w <= lon <= e
+
+    def covers(self, w: float, s: float, e: float, n: float) -> bool:
+        """Whether a box lies wholly inside the area."""
+        return all(self.contains(lat, lon) for lat in (s, n) for lon in (w, e))
+
+    def ranges(self, points: list[Any]) -> list[tuple[float, float]]:
+        if self.near:
+            return tracks.time_ranges_near(points, *self.near)
+        return tracks.time_ranges_in_bbox(points, self.bbox)
+
+
+def _area(p: SearchParams) -> _Area | None:
+    if p.near is not None:
+        lat, lon = p.near
+        dlat = p.radius_m / EARTH_M_PER_DEG
+        dlon = min(180.0, p.radius_m / (EARTH_M_PER_DEG * max(math.cos(math.radians(lat)), 1e-6)))
+        box = (max(-180.0, lon - dlon), max(-90.0, lat - dlat), min(180.0, lon + dlon), min(90.0, lat + dlat))
+        area = _Area(box, (lat, lon, p.radius_m))
+        if p.bbox is None:
+            return area
+    if p.bbox is not None:
+        return _Area(tuple(float(v) for v in p.bbox))  # type: ignore[arg-type]
+    return None
+
+
+def _geo_candidates(sql: _Sql, area: _Area, dialect: str) -> None:
+    w, s, e, n = area.bbox
+    sql.binds.update(gw=w, gs=s, ge=e, gn=n)
+    if dialect == "sqlite":
+        sql.where.append("d.id IN (SELECT id FROM search_geo WHERE min_lon <= :ge AND max_lon >= :gw "
+                         "AND min_lat <= :gn AND max_lat >= :gs)")
+    else:
+        sql.where.append("d.geo_w IS NOT NULL AND box(point(d.geo_w, d.geo_s), point(d.geo_e, d.geo_n)) "
+                         "&& box(point(:gw, :gs), point(:ge, :gn))")
+
+
+def _refine_geo(session: Session, sql: _Sql, area: _Area) -> dict[int, list[Hit]]:
+    """Candidates whose track (or capture point) really is in the area, with the hits saying when."""
+    rows = session.execute(sql.statement(
+        "SELECT d.id, d.asset_id, d.lat, d.lon, d.geo_w, d.geo_s, d.geo_e, d.geo_n, d.track_t0, d.track_t1 "
+        + sql.from_where()), sql.binds).all()
+    found: dict[int, list[Hit]] = {}
+    need_points: dict[str, int] = {}
+    for doc_id, asset_id, lat, lon, w, s, e, n, t0, t1 in rows:
+        if t0 is None:  # a capture point, no track
+            if lat is not None and lon is not None and area.contains(lat, lon):
+                found[doc_id] = [Hit("location")]
+        elif area.covers(w, s, e, n):
+            found[doc_id] = [Hit("track", None, t0, t1)]
+        else:
+            need_points[asset_id] = doc_id
+    ids = list(need_points)
+    for i in range(0, len(ids), 500):
+        for asset_id, telemetry in session.execute(
+                select(Asset.id, Asset.telemetry).where(Asset.id.in_(ids[i:i + 500]))):
+            try:
+                points = tracks.decode_points((telemetry or {}).get("encoded") or {})
+            except ValueError:
+                continue
+            ranges = area.ranges(points)
+            if ranges:
+                found[need_points[asset_id]] = [Hit("track", None, a, b) for a, b in ranges]
+    return found
+
+
+# --- hits ------------------------------------------------------------------------------------------------------
+
+
+def text_hits(values: dict[str, Any], matcher: Matcher) -> list[Hit]:
+    """Where the query matched in an asset: untimed fields first, then timed text in time order."""
+    hits = [Hit(name, snip) for name, txt in field_texts(values).items() if (snip := highlight(txt, matcher))]
+    timed = [Hit(name, snip, start, end) for name, start, end, txt in timed_texts(values)
+             if (snip := highlight(txt, matcher))]
+    return hits + sorted(timed, key=lambda h: (h.start_s is None, h.start_s or 0.0))
+
+
+# --- the search ------------------------------------------------------------------------------------------------
+
+
+def _facet_sql(from_where: str) -> str:
+    def top(name: str, col: str, src: str = "m", extra: str = "") -> str:
+        return (f"SELECT * FROM (SELECT CAST('{name}' AS VARCHAR(16)) AS facet, CAST({col} AS VARCHAR(200)) "
+                f"AS value, COUNT(*) AS n FROM {src} WHERE {col} IS NOT NULL {extra}GROUP BY {col} "
+                f"ORDER BY n DESC, value LIMIT {FACET_LIMIT}) AS f_{name}")
+
+    parts = ["SELECT CAST('total' AS VARCHAR(16)), CAST(NULL AS VARCHAR(200)), COUNT(*) FROM m",
+             top("project", "project"), top("camera", "camera"), top("kind", "kind"), top("year", "year"),
+             top("tag", "t.tag", "m JOIN search_tags t ON t.doc_id = m.id")]
+    return (f"WITH m AS MATERIALIZED (SELECT d.id, d.project, d.camera, d.kind, d.year {from_where}) "
+            + " UNION ALL ".join(parts))
+
+
+def search(session: Session, p: SearchParams) -> SearchResult:
+    """Run ``p`` against the catalog's index (the engine is the session's database)."""
+    p.check()
+    dialect = session.get_bind().dialect.name
+    q = query_terms(p.q)
+    sql = _Sql()
+    has_text = bool(p.q.strip())
+    if has_text and not _text_sql(sql, q, dialect):
+        return SearchResult(0, [], {f: [] for f in FACETS} if p.facets else {})
+    has_text = has_text and not q.is_empty()
+    _filters(sql, p)
+    geo_hits: dict[int, list[Hit]] = {}
+    area = _area(p)
+    if area is not None:
+        geo_sql = _Sql(list(sql.joins), list(sql.where), dict(sql.binds))
+        _geo_candidates(geo_sql, area, dialect)
+        geo_hits = _refine_geo(session, geo_sql, area)
+        if not geo_hits:
+            return SearchResult(0, [], {f: [] for f in FACETS} if p.facets else {})
+        _ids_in(sql, sorted(geo_hits), dialect)
+
+    from_where = sql.from_where()
+    facets: dict[str, list[tuple[str, int]]] = {}
+    if p.facets:
+        facets = {f: [] for f in FACETS}
+        total = 0
+        for name, value, n in session.execute(sql.statement(_facet_sql(from_where)), sql.binds):
+            if name == "total":
+                total = int(n)
+            else:
+                facets[name].append((value, int(n)))
+    else:
+        total = int(session.execute(sql.statement(f"SELECT COUNT(*) {from_where}"), sql.binds).scalar_one())
+
+    page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {from_where} ORDER BY {_order(p, has_text)} "
+                f"LIMIT {int(p.page_size)} OFFSET {int((p.page - 1) * p.page_size)}")
+    rows = session.execute(sql.statement(page_sql), sql.binds).all()
+    assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_([r[1] for r in rows])))}
+    matcher = Matcher.of(q)
+    items = []
+    for doc_id, asset_id, score in rows:
+        asset = assets.get(asset_id)
+        if asset is None:
+            continue
+        hits = text_hits(asset_values(asset), matcher) + geo_hits.get(doc_id, [])
+        items.append(SearchItem(asset, float(score or 0.0), hits[:MAX_HITS]))
+    return SearchResult(total, items, facets)
