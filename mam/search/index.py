@@ -11,11 +11,25 @@ that predate the index.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, func, insert, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    Table,
+    bindparam,
+    cast,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
@@ -50,16 +64,20 @@ def delete_documents(conn: Connection, asset_ids: Sequence[str]) -> None:
         conn.execute(delete(schema.docs).where(schema.docs.c.id.in_(doc_ids)))
 
 
+@functools.cache
+def _pg_docs() -> Table:
+    """``search_docs`` with PostgreSQL's ``tsv`` column (it exists only there)."""
+    table = schema.docs.to_metadata(MetaData())
+    table.append_column(Column("tsv", TSVECTOR))
+    return table
+
+
 def _insert_docs(conn: Connection, docs: Sequence[SearchDocument]) -> dict[str, int]:
     rows = [d.row for d in docs]
     if conn.dialect.name == "postgresql":
         for row, d in zip(rows, docs, strict=True):
             row["tsv"] = pg_tsvector((d.title_terms, "A"), (d.body_terms, "B"), (d.timed_terms, "C"))
-        stmt = insert(schema.docs).values(
-            {c.name: bindparam(c.name, type_=c.type) for c in schema.docs.columns if c.name != "id"}
-            | {"tsv": func.cast(bindparam("tsv"), TSVECTOR)}
-        )
-        conn.execute(stmt, rows)
+        conn.execute(insert(_pg_docs()).values(tsv=cast(bindparam("tsv"), TSVECTOR)), rows)
     else:
         conn.execute(insert(schema.docs), rows)
     ids = [d.asset_id for d in docs]

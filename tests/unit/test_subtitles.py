@@ -72,7 +72,11 @@ def test_srt_tolerates_sloppy_files() -> None:
 
 
 def test_srt_numeric_text_is_kept_and_index_dropped() -> None:
-    data = b"1\n00:00:01,000 --> 00:00:02,000\n3\n\n2\n00:00:02,000 --> 00:00:03,000\n2\n\n3\n00:00:03,000 --> 00:00:04,000\n1\n"
+    data = (
+        b"1\n00:00:01,000 --> 00:00:02,000\n3\n\n"
+        b"2\n00:00:02,000 --> 00:00:03,000\n2\n\n"
+        b"3\n00:00:03,000 --> 00:00:04,000\n1\n"
+    )
     cues, _ = parse_subtitles(data, ".srt")
     assert [c.text for c in cues] == ["3", "2", "1"]
 
@@ -233,11 +237,11 @@ def test_ass_events_overrides_commas_and_comments() -> None:
 
 def test_ass_custom_format_order() -> None:
     data = (
-        "[Events]\n"
-        "Format: Name, End, Layer, Start, Style, Text\n"
-        "Dialogue: Anchor,0:00:12.34,0,0:00:10.00,Default,Text, with, commas\n"
-        "Dialogue: too,few\n"
-    ).encode()
+        b"[Events]\n"
+        b"Format: Name, End, Layer, Start, Style, Text\n"
+        b"Dialogue: Anchor,0:00:12.34,0,0:00:10.00,Default,Text, with, commas\n"
+        b"Dialogue: too,few\n"
+    )
     cues, warnings = parse_subtitles(data, ".ass")
     assert spans(cues) == [(10.0, 12.34, "Text, with, commas")]
     assert warnings == ["1 malformed Dialogue line(s) skipped"]
