@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import assets, health, uploads
+from api.routes import assets, health, projects, search, uploads
 from config.settings import Settings, get_settings
 from mam import uploads as upload_sessions
 from mam.db import unit_of_work
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="MAM",
         version=health.VERSION,
         description="Media asset management for a convergence newsroom: upload originals, get proxies "
-        "and posters made by workers, read technical metadata. Authenticate with `Authorization: Bearer`.",
+        "and posters made by workers, read technical metadata, search the archive in Chinese and English. "
+        "Authenticate with `Authorization: Bearer`.",
         lifespan=_lifespan,
     )
     app.state.settings = settings
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(health.router)
     v1.include_router(assets.router)
     v1.include_router(uploads.router)
+    v1.include_router(search.router)
+    v1.include_router(projects.router)
     app.include_router(v1)
 
     @app.exception_handler(NotFound)

@@ -66,6 +66,7 @@ class AssetPublic(BaseModel):
     status: Literal["pending", "processing", "ready", "failed"]
     error: str | None = Field(None, description="Why the asset failed, in words a person can act on")
     title: str | None = None
+    description: str | None = None
     project: str | None = None
     tags: list[TagPublic] = Field([], description="each with its source: user, metadata or analysis")
     kind: Literal["video", "audio", "image"] | None = None
@@ -95,6 +96,9 @@ class AssetPublic(BaseModel):
     qc: dict[str, Any] = Field(default_factory=dict,
                                description="`black`, `freeze`, `silence`: lists of {start_s, end_s}")
     ocr: list[dict[str, Any]] = Field(default_factory=list, description="on-screen text: {start_s, end_s, text}")
+    transcript: list[dict[str, Any]] = Field(
+        default_factory=list, description="cues of subtitle and transcript sidecars: {start_s, end_s, text, source "
+        "(subtitle or transcript), sidecar}")
     analysis: dict[str, Any] = Field(default_factory=dict, description="`status` of the keyframe analysis: "
                                      "pending, done or failed (with `error`); it runs after the asset is ready")
     warnings: list[str] = Field(default_factory=list, description="What could not be read, and why")
@@ -110,3 +114,93 @@ class AssetPage(BaseModel):
     page: int
     page_size: int
     items: list[AssetPublic]
+
+
+class AssetPatch(BaseModel):
+    """Fields to change; fields left out stay as they are, ``null`` clears."""
+
+    title: str | None = Field(None, max_length=1000)
+    description: str | None = Field(None, max_length=20000)
+    tags: list[str] | None = Field(None, description="the user tags (replaces them; automatic tags stay)")
+    project: str | None = Field(None, description="project / programme name; a new name creates the project")
+
+
+class BulkEdit(BaseModel):
+    asset_ids: list[str] = Field(min_length=1, max_length=5000)
+    add_tags: list[str] = []
+    remove_tags: list[str] = []
+    project: str | None = Field(None, description="set on every asset when given (`null` clears)")
+
+
+class BulkResult(BaseModel):
+    updated: list[str]
+    missing: list[str] = Field(description="ids that name no asset (nothing was done for them)")
+
+
+class ProjectIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=20000)
+
+
+class ProjectPublic(BaseModel):
+    name: str
+    description: str | None = None
+    asset_count: int = 0
+    created_at: datetime
+
+
+class SearchHitPublic(BaseModel):
+    field: str = Field(description="title, description, project, tags, filename, places, camera, ocr, subtitle, "
+                       "transcript, track (the flight passed through the area) or location (captured there)")
+    snippet: str | None = Field(None, description="HTML-escaped text with the matched words in `<mark>`")
+    start_s: float | None = Field(None, description="for on-screen text, cues and tracks: where in the media")
+    end_s: float | None = None
+
+
+class SearchItemPublic(BaseModel):
+    asset_id: str
+    title: str
+    score: float = Field(description="relevance (higher is better; 0 without a text query)")
+    thumbnail_url: str | None = None
+    duration_s: float | None = None
+    captured_at: datetime | None = None
+    kind: str | None = None
+    status: str
+    project: str | None = None
+    hits: list[SearchHitPublic] = []
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[SearchItemPublic]
+    facets: dict[str, list[FacetCount]] = Field(
+        default_factory=dict, description="`project`, `tag`, `camera`, `kind`, `year`: the top values over "
+        "everything matched, with counts")
+
+
+class ShotMatchPublic(BaseModel):
+    shot_index: int = Field(description="the shot of the asset asked about")
+    other_index: int
+    start_s: float | None = None
+    end_s: float | None = None
+    distance: int = Field(description="Hamming distance of the 64-bit perceptual hashes (0 = same picture)")
+
+
+class SimilarItem(BaseModel):
+    asset_id: str
+    title: str
+    thumbnail_url: str | None = None
+    distance: int
+    matches: list[ShotMatchPublic]
+
+
+class SimilarPage(BaseModel):
+    asset_id: str
+    items: list[SimilarItem]

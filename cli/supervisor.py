@@ -21,9 +21,15 @@ QUEUES = "ingest,transcode,analyze"
 
 
 def bootstrap(settings: Settings) -> str | None:
-    """Apply migrations; on first start without MAM_ADMIN_TOKEN, create and return an admin token."""
+    """Apply migrations, index assets the search index lacks; on first start without MAM_ADMIN_TOKEN, create and
+    return an admin token."""
+    from mam.search.index import backfill
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
+    with unit_of_work(settings.database_url) as s:
+        if n := backfill(s):
+            log.info("indexed %d asset(s) for search", n)
     if settings.admin_token:
         return None
     with unit_of_work(settings.database_url) as s:

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from mam.errors import NotFound
 from mam.models import Asset, AssetStatus, Rendition, new_id, utcnow
-from mam.tags import public_tags
+from mam.projects import ensure_project
+from mam.tags import clean_tags, public_tags
 
 MAX_ERROR_CHARS = 2000
 
@@ -27,6 +28,7 @@ def new_asset(
 ) -> Asset:
     """Add a pending asset; ``original_key_for(asset_id)`` gives its server-made original key."""
     aid = asset_id or new_id()
+    project = ensure_project(session, project)
     asset = Asset(
         id=aid,
         status=AssetStatus.PENDING,
@@ -35,7 +37,7 @@ def new_asset(
         content_type=content_type,
         title=title or None,
         project=project or None,
-        tags=sorted(set(tags or [])),
+        tags=clean_tags(tags or []),
         size_bytes=0,
         technical={},
         progress=0.0,
@@ -44,6 +46,43 @@ def new_asset(
     session.add(asset)
     session.flush()
     return asset
+
+
+_UNSET: Any = object()
+
+
+def edit_asset(session: Session, asset: Asset, *, title: str | None = _UNSET, description: str | None = _UNSET,
+               tags: list[str] | None = _UNSET, project: str | None = _UNSET) -> Asset:
+    """Change what a person wrote about an asset; only the arguments given change. The search index follows
+    in the same transaction."""
+    if title is not _UNSET:
+        asset.title = (title or "").strip() or None
+    if description is not _UNSET:
+        asset.description = (description or "").strip() or None
+    if tags is not _UNSET:
+        asset.tags = clean_tags(tags or [])
+    if project is not _UNSET:
+        asset.project = ensure_project(session, project)
+    asset.updated_at = utcnow()
+    session.flush()
+    return asset
+
+
+def bulk_edit(session: Session, asset_ids: list[str], *, add_tags: list[str] = (), remove_tags: list[str] = (),
+              project: str | None = _UNSET) -> tuple[list[str], list[str]]:
+    """Add / remove user tags and set the project of many assets in one transaction: (updated, missing ids)."""
+    add, remove = clean_tags(list(add_tags)), set(clean_tags(list(remove_tags)))
+    wanted = list(dict.fromkeys(asset_ids))
+    found = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(wanted)))}
+    name = ensure_project(session, project) if project is not _UNSET else _UNSET
+    for asset in found.values():
+        tags = [t for t in asset.tags or [] if t not in remove]
+        asset.tags = clean_tags(tags + [t for t in add if t not in tags])
+        if name is not _UNSET:
+            asset.project = name
+        asset.updated_at = utcnow()
+    session.flush()
+    return [i for i in wanted if i in found], [i for i in wanted if i not in found]
 
 
 def get_asset(session: Session, asset_id: str) -> Asset:
@@ -111,6 +150,7 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "status": asset.status,
         "error": asset.error,
         "title": asset.title,
+        "description": asset.description,
         "project": asset.project,
         "tags": public_tags(asset.tags or [], asset.auto_tags or []),
         "kind": asset.kind,
@@ -127,6 +167,7 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "loudness": asset.loudness or {},
         "qc": asset.qc or {},
         "ocr": list(asset.ocr or []),
+        "transcript": list(asset.transcript or []),
         "analysis": {k: v for k, v in (asset.analysis or {}).items() if k in ("status", "error", "updated_at")},
         "created_at": asset.created_at,
         "updated_at": asset.updated_at,

@@ -6,6 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 SOURCES = ("user", "metadata", "analysis")
+MAX_TAG_CHARS = 200
+MAX_TAGS = 200
+
+
+def clean_tags(names: list[str]) -> list[str]:
+    """User tags stripped, once each, in order. Raises ``InvalidInput`` for a tag that is too long or has control
+    characters, or too many tags."""
+    from mam.errors import InvalidInput
+
+    out = list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
+    for n in out:
+        if len(n) > MAX_TAG_CHARS or any(ord(c) < 32 for c in n):
+            raise InvalidInput(f"tag {n[:40]!r}: at most {MAX_TAG_CHARS} characters, no control characters")
+    if len(out) > MAX_TAGS:
+        raise InvalidInput(f"at most {MAX_TAGS} tags an asset")
+    return out
 
 
 def replace_source(tags: list[dict[str, Any]], source: str, names: list[str]) -> list[dict[str, Any]]:

@@ -30,7 +30,8 @@ MAX_PARTS = 10_000  # S3: at most 10,000 parts
 MAX_OBJECT = 5 * 1024 * 1024 * MiB  # S3: 5 TiB
 DEFAULT_PART = 16 * MiB
 SIDECAR_KINDS = {"srt": "srt", "lrf": "lrf", "lrv": "lrf", "thm": "thm", "xmp": "xmp", "vtt": "subtitle",
-                 "ass": "subtitle", "gpx": "gpx", "csv": "flight_log", "kml": "kml"}
+                 "ass": "subtitle", "ssa": "subtitle", "txt": "transcript", "gpx": "gpx", "csv": "flight_log",
+                 "kml": "kml"}
 MAX_SIDECAR = 4 * 1024 * MiB
 MAX_SIDECARS = 16
 

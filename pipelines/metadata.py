@@ -20,6 +20,7 @@ from mam.metadata.exif import StillMetadata, read_still_metadata
 from mam.metadata.gpx import parse_track_file
 from mam.metadata.places import place_tags, reverse_geocode_many
 from mam.metadata.quicktime import ContainerMetadata, read_container_metadata
+from mam.metadata.subtitles import parse_subtitle_file
 from mam.tags import replace_source
 from pipelines.context import StepContext
 from pipelines.ingest import fetch_original
@@ -59,6 +60,37 @@ def _read_sidecar_tracks(ctx: StepContext, sidecars: list[dict[str, Any]], warni
     return found, roles
 
 
+TEXT_SIDECARS = ("subtitle", "transcript")
+
+
+def _read_text_sidecars(ctx: StepContext, sidecars: list[dict[str, Any]], roles: dict[str, str],
+                        duration_s: float | None, warnings: list[str]) -> list[dict[str, Any]]:
+    """Subtitle and transcript cues of the text sidecars (DJI-style .SRT files that held no telemetry too)."""
+    cues: list[dict[str, Any]] = []
+    for i, sc in enumerate(sidecars):
+        if sc["kind"] not in TEXT_SIDECARS and roles.get(sc["filename"]) != "subtitles":
+            continue
+        path = ctx.workdir / f"text-{i}{Path(sc['filename']).suffix.lower()}"
+        try:
+            ctx.storage.get_to_path(sc["key"], path)
+        except Exception as exc:  # a sidecar never fails the asset
+            warnings.append(f"sidecar {sc['filename']}: could not be read ({exc})")
+            continue
+        found, notes = parse_subtitle_file(path, duration_s=duration_s)
+        warnings += [f"sidecar {sc['filename']}: {n}" for n in notes]
+        source = "transcript" if sc["kind"] == "transcript" else "subtitle"
+        cues += [{"start_s": c.start_s, "end_s": c.end_s, "text": c.text, "source": source,
+                  "sidecar": sc["filename"]} for c in found]
+    return cues
+
+
+def _duration(raw_probe: dict[str, Any] | None) -> float | None:
+    try:
+        return float((raw_probe or {}).get("format", {}).get("duration"))
+    except (TypeError, ValueError):
+        return None
+
+
 def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, raw_probe: dict[str, Any] | None,
             sidecars: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything the metadata step records, as plain values (no catalog access)."""
@@ -72,6 +104,7 @@ def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, ra
         still = read_still_metadata(fetch_original(ctx, original_key))
         warnings += still.warnings
     telemetry, roles = _read_sidecar_tracks(ctx, sidecars, warnings)
+    transcript = _read_text_sidecars(ctx, sidecars, roles, _duration(raw_probe), warnings)
     cap = best_capture(telemetry=telemetry, still=still, container=container, filename=filename)
     capture: dict[str, Any] = {
         "time": _iso(cap.time), "time_source": cap.time_source, "device": cap.device,
@@ -109,7 +142,7 @@ def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, ra
     except Exception as exc:
         warnings.append(f"places: reverse geocoding failed ({exc})")
     return {"capture": capture, "captured_at": cap.time, "telemetry": tele, "places": places,
-            "warnings": list(dict.fromkeys(warnings)), "sidecar_roles": roles}
+            "transcript": transcript, "warnings": list(dict.fromkeys(warnings)), "sidecar_roles": roles}
 
 
 def _as_utc(dt: datetime | None) -> datetime | None:
@@ -130,11 +163,13 @@ def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> 
     except Exception as exc:  # metadata is a bonus: the asset still gets its renditions
         log.exception("metadata step failed for %s", ctx.asset_id)
         found = {"capture": {}, "captured_at": None, "telemetry": {}, "places": [], "sidecar_roles": {},
+                 "transcript": [],
                  "warnings": [f"metadata could not be read: {type(exc).__name__}: {exc}"]}
     with unit_of_work(ctx.db_url) as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         asset.capture, asset.telemetry, asset.places = found["capture"], found["telemetry"], found["places"]
         asset.captured_at = _as_utc(found["captured_at"])
+        asset.transcript = found["transcript"]
         asset.warnings = found["warnings"]
         orientation = found["capture"].get("orientation")
         if kind == "image" and orientation:

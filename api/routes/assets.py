@@ -9,21 +9,50 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
-from api.schemas import AssetCreated, AssetPage, AssetPublic, RenditionPublic, ShotPublic, SidecarPublic
+from api.schemas import (
+    AssetCreated,
+    AssetPage,
+    AssetPatch,
+    AssetPublic,
+    BulkEdit,
+    BulkResult,
+    RenditionPublic,
+    ShotMatchPublic,
+    ShotPublic,
+    SidecarPublic,
+    SimilarItem,
+    SimilarPage,
+)
 from mam import catalog
 from mam.db import unit_of_work
 from mam.errors import NotFound, TooLarge
 from mam.metadata import track as tracks
 from mam.models import Asset, AssetStatus, new_id
 from mam.names import check_filename
+from mam.search.document import asset_values, display_title
+from mam.search.similar import similar_assets
 from mam.storage import Storage, original_key
 from mam.uploads import HashingReader, find_duplicate
 from workers.enqueue import enqueue_analysis, enqueue_ingest, enqueue_renditions
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/assets", tags=["assets"])
+
+
+def thumbnail_url(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> str | None:
+    """The poster's URL (else the first shot's keyframe), or None before the media pass made one."""
+    base = str(request.base_url).rstrip("/") + f"/api/v1/assets/{asset.id}"
+    poster = next((r for r in asset.renditions if r.kind == "poster"), None)
+    if poster is not None:
+        return storage.presigned_get(poster.key, ttl_s) or f"{base}/renditions/poster"
+    shot = next((sh for sh in asset.shots or [] if sh.get("image_key")), None)
+    if shot is not None:
+        return storage.presigned_get(shot["image_key"], ttl_s) or f"{base}/shots/{shot['index']}/image"
+    return None
 
 
 def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> AssetPublic:
@@ -114,6 +143,46 @@ def get_asset(_: CurrentToken, asset_id: str, session: SessionDep, settings: Set
               request: Request) -> AssetPublic:
     """One asset: status, error, technical facts, renditions with download URLs."""
     return _to_public(catalog.get_asset(session, asset_id), request, storage, settings.presign_ttl_s)
+
+
+@router.patch("/{asset_id}", response_model=AssetPublic,
+              responses={404: {"description": "no such asset"}, 422: {"description": "bad field"}})
+def edit_asset(_: CurrentToken, asset_id: str, body: AssetPatch, settings: SettingsDep, storage: StorageDep,
+               request: Request) -> AssetPublic:
+    """Change title, description, user tags or project. Fields left out stay; the change is searchable as soon
+    as this returns (the index is written in the same transaction)."""
+    changes = {k: getattr(body, k) for k in body.model_fields_set}
+    with unit_of_work(settings.database_url) as s:
+        asset = catalog.edit_asset(s, catalog.get_asset(s, asset_id), **changes)
+        return _to_public(asset, request, storage, settings.presign_ttl_s)
+
+
+@router.post("/bulk", response_model=BulkResult, responses={422: {"description": "bad tag or project"}})
+def bulk_edit(_: CurrentToken, body: BulkEdit, settings: SettingsDep) -> BulkResult:
+    """Add and remove user tags, set the project, for many assets in one transaction."""
+    extra = {"project": body.project} if "project" in body.model_fields_set else {}
+    with unit_of_work(settings.database_url) as s:
+        updated, missing = catalog.bulk_edit(s, body.asset_ids, add_tags=body.add_tags,
+                                             remove_tags=body.remove_tags, **extra)
+    return BulkResult(updated=updated, missing=missing)
+
+
+@router.get("/{asset_id}/similar", response_model=SimilarPage, responses={404: {"description": "no such asset"}})
+def similar(_: CurrentToken, asset_id: str, session: SessionDep, settings: SettingsDep, storage: StorageDep,
+            request: Request,
+            max_distance: Annotated[int, Query(ge=0, le=32, description="bits that may differ")] = 10,
+            limit: Annotated[int, Query(ge=1, le=100)] = 20) -> SimilarPage:
+    """Other assets with shots that look like this one's (perceptual hashes of the shot keyframes), closest
+    first, with the matching shots and where they are."""
+    catalog.get_asset(session, asset_id)
+    found = similar_assets(session, asset_id, max_distance=max_distance, limit=limit)
+    assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_([f.asset_id for f in found]))
+                                                 .options(selectinload(Asset.renditions)))}
+    items = [SimilarItem(asset_id=f.asset_id, title=display_title(asset_values(assets[f.asset_id])),
+                         thumbnail_url=thumbnail_url(assets[f.asset_id], request, storage, settings.presign_ttl_s),
+                         distance=f.distance, matches=[ShotMatchPublic(**vars(m)) for m in f.matches])
+             for f in found if f.asset_id in assets]
+    return SimilarPage(asset_id=asset_id, items=items)
 
 
 def _download(storage: Storage, key: str, content_type: str, filename: str):

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from mam.search.tokenize import index_terms
+from mam.tags import MAX_TAG_CHARS
 
 FIELDS = (
     "id", "status", "kind", "title", "description", "project", "tags", "auto_tags", "original_filename",
@@ -23,7 +24,6 @@ FIELDS = (
 
 TIMED_FIELDS = ("ocr", "transcript")
 PLACE_KEYS = ("country", "country_zh", "admin1", "admin1_zh", "admin2", "admin2_zh", "city", "city_zh", "area_zh")
-MAX_TAG_CHARS = 200
 
 
 def asset_values(asset: Any) -> dict[str, Any]:

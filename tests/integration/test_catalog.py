@@ -30,7 +30,7 @@ def test_migrate_twice_then_use(db_url):
         total, rows = catalog.list_assets(s)
         assert total == 2 and rows[0].id == b_id  # newest first
         asset = catalog.get_asset(s, a_id)
-        assert asset.original_filename == "京雄 航拍 😀.mp4" and asset.tags == ["a", "b"]
+        assert asset.original_filename == "京雄 航拍 😀.mp4" and asset.tags == ["b", "a"]  # as typed, once each
         assert asset.status == AssetStatus.PENDING
         assert sorted(catalog.unfinished_asset_ids(s)) == sorted([a_id, b_id])
 
