@@ -6,7 +6,6 @@ from __future__ import annotations
 import glob
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -33,17 +32,6 @@ def srv(tmp_path_factory):
     s.stop()
 
 
-def wait_analysis(srv, asset_id: str, timeout: float = 240) -> dict:
-    c = srv.client()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rec = c.get(f"/api/v1/assets/{asset_id}").json()
-        if rec["status"] == "ready" and rec["analysis"].get("status") in ("done", "failed"):
-            return rec
-        time.sleep(1)
-    raise AssertionError(f"analysis of {asset_id} did not finish: {rec['analysis']}\n{srv.logs()}")
-
-
 @pytest.fixture(scope="module")
 def captioned(srv, tmp_path_factory):
     font = cjk_font()
@@ -58,7 +46,7 @@ def captioned(srv, tmp_path_factory):
            "-pix_fmt", "yuv420p", "-c:a", "aac", str(src))
     with open(src, "rb") as fh:
         asset_id = srv.client().post("/api/v1/assets", files={"file": ("news.mp4", fh)}).json()["id"]
-    return wait_analysis(srv, asset_id)
+    return srv.wait_analysis(asset_id)
 
 
 def test_burned_in_chinese_caption_is_read_at_the_right_time(captioned):
@@ -87,7 +75,7 @@ def test_reprocess_replaces_outputs_without_duplicates(srv, captioned):
     res = subprocess.run([sys.executable, "-m", "cli.main", "reprocess", before["id"], "--steps", "renditions",
                           "--wait"], env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    after = wait_analysis(srv, before["id"])
+    after = srv.wait_analysis(before["id"])
     assert sorted(r["name"] for r in after["renditions"]) == sorted(r["name"] for r in before["renditions"])
     assert [(s["start_s"], s["end_s"]) for s in after["shots"]] == [(s["start_s"], s["end_s"]) for s in before["shots"]]
     names = [(t["name"], t["source"]) for t in after["tags"]]

@@ -41,6 +41,18 @@ class RunningServer:
             time.sleep(0.5)
         raise AssertionError(f"asset {asset_id} still {rec['status']} after {timeout}s; log:\n{self.logs()}")
 
+    def wait_analysis(self, asset_id: str, timeout: float = 240) -> dict:
+        """Poll until the asset is ready and its keyframe analysis has ended (done or failed)."""
+        c = self.client()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rec = c.get(f"/api/v1/assets/{asset_id}").json()
+            if rec["status"] == "failed" or (rec["status"] == "ready" and
+                                             rec["analysis"].get("status") in ("done", "failed")):
+                return rec
+            time.sleep(1)
+        raise AssertionError(f"analysis of {asset_id} did not finish: {rec['analysis']}\n{self.logs()}")
+
     def logs(self) -> str:
         text = self.log.read_text(errors="replace")[-4000:]
         wlog = self.data_dir / "worker.log"
