@@ -28,6 +28,7 @@ from rich.table import Table
 from cli.card import Item, group
 from cli.client import ApiError, check, make_client
 from cli.journal import Journal
+from cli.search import reindex, search
 from cli.uploader import Outcome, Uploader
 from config.settings import get_settings
 
@@ -35,6 +36,8 @@ app = typer.Typer(help="Media asset management: serve, ingest, inspect.", no_arg
                   pretty_exceptions_enable=False)
 assets_app = typer.Typer(help="Inspect assets.", no_args_is_help=True)
 app.add_typer(assets_app, name="assets")
+app.command("search")(search)
+app.command("reindex")(reindex)
 out = Console()
 err = Console(stderr=True)
 

@@ -3,6 +3,10 @@ subtitles, transcripts, places and flight paths, edit them, and find similar sho
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from tests.conftest import need_ffmpeg
@@ -140,3 +144,23 @@ def test_similar_shots_find_the_same_pictures(srv, archive):
     assert archive["other"] not in [i["asset_id"] for i in items]
     match = items[0]["matches"][0]
     assert match["start_s"] is not None and match["distance"] == items[0]["distance"]
+
+
+def _mam(srv, *args: str) -> subprocess.CompletedProcess:
+    env = {**srv.env, "MAM_API_URL": srv.url, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_search_prints_hits_with_timecodes(srv, archive):
+    res = _mam(srv, "search", "全线贯通")
+    assert res.returncode == 0, res.stderr
+    assert "00:00:03.0–00:00:05.0" in res.stdout and "1 match(es)" in res.stdout
+    res = _mam(srv, "search", "--near", "39.0505,115.98", "--radius-m", "30", "--json")
+    data = json.loads(res.stdout)
+    assert [i["asset_id"] for i in data["items"]] == [archive["drone"]]
+    res = _mam(srv, "search", "--from", "June 2020")
+    assert res.returncode == 1 and "from must be a date" in res.stderr
+    res = _mam(srv, "reindex", "--rebuild")
+    assert res.returncode == 0 and "indexed 6 asset(s)" in res.stderr, res.stderr
+    assert search(srv, q="jiyun")["items"][0]["asset_id"] == archive["interview"]
