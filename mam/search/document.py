@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from mam.search.geo import track_blob
 from mam.search.tokenize import index_terms
 from mam.tags import MAX_TAG_CHARS
 
@@ -26,9 +27,13 @@ TIMED_FIELDS = ("ocr", "transcript")
 PLACE_KEYS = ("country", "country_zh", "admin1", "admin1_zh", "admin2", "admin2_zh", "city", "city_zh", "area_zh")
 
 
-def asset_values(asset: Any) -> dict[str, Any]:
-    """The ``FIELDS`` of an ORM asset as a plain mapping."""
-    return {name: getattr(asset, name) for name in FIELDS}
+SHOWN_FIELDS = tuple(f for f in FIELDS if f not in ("telemetry", "shots"))
+"""What hits and result titles read (an asset's track is large and not needed for them)."""
+
+
+def asset_values(asset: Any, names: tuple[str, ...] = FIELDS) -> dict[str, Any]:
+    """These attributes of an ORM asset (all of ``FIELDS`` by default) as a plain mapping."""
+    return {name: getattr(asset, name) for name in names}
 
 
 def display_title(values: Mapping[str, Any]) -> str:
@@ -124,19 +129,21 @@ class SearchDocument:
         return r["geo_w"], r["geo_s"], r["geo_e"], r["geo_n"]
 
 
-def _geo(values: Mapping[str, Any]) -> dict[str, float | None]:
+def _geo(values: Mapping[str, Any]) -> dict[str, Any]:
     loc = (values.get("capture") or {}).get("location") or {}
     lat, lon = _finite(loc.get("lat")), _finite(loc.get("lon"))
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         lat = lon = None
     tel = values.get("telemetry") or {}
     bbox = tel.get("bbox") if tel.get("encoded") else None
-    geo: dict[str, float | None] = {"lat": lat, "lon": lon, "geo_w": None, "geo_s": None, "geo_e": None,
-                                    "geo_n": None, "track_t0": None, "track_t1": None}
+    geo: dict[str, Any] = {"lat": lat, "lon": lon, "geo_w": None, "geo_s": None, "geo_e": None,
+                                    "geo_n": None, "track_t0": None, "track_t1": None,
+                                    "track_pts": None}
     if bbox and len(bbox) == 4 and all(_finite(v) is not None for v in bbox):
         geo.update(zip(("geo_w", "geo_s", "geo_e", "geo_n"), (float(v) for v in bbox), strict=True))
         geo["track_t0"] = _finite((tel.get("start") or {}).get("t_s"))
         geo["track_t1"] = _finite((tel.get("end") or {}).get("t_s"))
+        geo["track_pts"] = track_blob(tel["encoded"])
     elif lat is not None and lon is not None:
         geo.update(geo_w=lon, geo_s=lat, geo_e=lon, geo_n=lat)
     return geo

@@ -19,11 +19,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import DateTime, bindparam, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from mam.metadata import track as tracks
 from mam.models import Asset
-from mam.search.document import asset_values, field_texts, timed_texts
+from mam.search import geo
+from mam.search.document import SHOWN_FIELDS, asset_values, field_texts, timed_texts
 from mam.search.snippets import Matcher, highlight
 from mam.search.tokenize import (
     Query,
@@ -37,11 +38,15 @@ from mam.search.tokenize import (
 Sort = Literal["relevance", "captured_at", "-captured_at", "duration", "-duration"]
 FACETS = ("project", "tag", "camera", "kind", "year")
 FACET_LIMIT = 20
+FACET_EXACT_LIMIT = 2000
+"""Facets are counted exactly up to this many matches; above, over the first this-many matches the engine
+yields, scaled to the total, and the result says ``facets_estimated``."""
 MAX_HITS = 20
 MAX_RESULT_WINDOW = 10_000
 """page × page_size may not reach beyond this (deep paging costs a sort of everything matched)."""
 BM25_WEIGHTS = (10.0, 3.0, 1.0)  # title, body, timed
 EARTH_M_PER_DEG = 111_320.0
+_NOT_SHOWN = (Asset.telemetry, Asset.analysis, Asset.qc, Asset.loudness, Asset.warnings)
 
 
 class SearchError(ValueError):
@@ -109,6 +114,7 @@ class SearchResult:
     total: int
     items: list[SearchItem]
     facets: dict[str, list[tuple[str, int]]]
+    facets_estimated: bool = False
 
 
 # --- SQL -------------------------------------------------------------------------------------------------------
@@ -225,10 +231,10 @@ class _Area:
         """Whether a box lies wholly inside the area."""
         return all(self.contains(lat, lon) for lat in (s, n) for lon in (w, e))
 
-    def ranges(self, points: list[Any]) -> list[tuple[float, float]]:
+    def ranges(self, blob: bytes) -> list[tuple[float, float]]:
         if self.near:
-            return tracks.time_ranges_near(points, *self.near)
-        return tracks.time_ranges_in_bbox(points, self.bbox)
+            return geo.ranges_near(blob, *self.near)
+        return geo.ranges_in_bbox(blob, *self.bbox)
 
 
 def _area(p: SearchParams) -> _Area | None:
@@ -259,29 +265,17 @@ def _geo_candidates(sql: _Sql, area: _Area, dialect: str) -> None:
 def _refine_geo(session: Session, sql: _Sql, area: _Area) -> dict[int, list[Hit]]:
     """Candidates whose track (or capture point) really is in the area, with the hits saying when."""
     rows = session.execute(sql.statement(
-        "SELECT d.id, d.asset_id, d.lat, d.lon, d.geo_w, d.geo_s, d.geo_e, d.geo_n, d.track_t0, d.track_t1 "
+        "SELECT d.id, d.lat, d.lon, d.geo_w, d.geo_s, d.geo_e, d.geo_n, d.track_t0, d.track_t1, d.track_pts "
         + sql.from_where()), sql.binds).all()
     found: dict[int, list[Hit]] = {}
-    need_points: dict[str, int] = {}
-    for doc_id, asset_id, lat, lon, w, s, e, n, t0, t1 in rows:
-        if t0 is None:  # a capture point, no track
+    for doc_id, lat, lon, w, s, e, n, t0, t1, pts in rows:
+        if pts is None:  # a capture point, no track
             if lat is not None and lon is not None and area.contains(lat, lon):
                 found[doc_id] = [Hit("location")]
         elif area.covers(w, s, e, n):
             found[doc_id] = [Hit("track", None, t0, t1)]
-        else:
-            need_points[asset_id] = doc_id
-    ids = list(need_points)
-    for i in range(0, len(ids), 500):
-        for asset_id, telemetry in session.execute(
-                select(Asset.id, Asset.telemetry).where(Asset.id.in_(ids[i:i + 500]))):
-            try:
-                points = tracks.decode_points((telemetry or {}).get("encoded") or {})
-            except ValueError:
-                continue
-            ranges = area.ranges(points)
-            if ranges:
-                found[need_points[asset_id]] = [Hit("track", None, a, b) for a, b in ranges]
+        elif ranges := area.ranges(pts):
+            found[doc_id] = [Hit("track", None, a, b) for a, b in ranges]
     return found
 
 
@@ -299,7 +293,7 @@ def text_hits(values: dict[str, Any], matcher: Matcher) -> list[Hit]:
 # --- the search ------------------------------------------------------------------------------------------------
 
 
-def _facet_sql(from_where: str) -> str:
+def _facet_sql(from_where: str, limit: int) -> str:
     def top(name: str, col: str, src: str = "m", extra: str = "") -> str:
         return (f"SELECT * FROM (SELECT CAST('{name}' AS VARCHAR(16)) AS facet, CAST({col} AS VARCHAR(200)) "
                 f"AS value, COUNT(*) AS n FROM {src} WHERE {col} IS NOT NULL {extra}GROUP BY {col} "
@@ -308,7 +302,7 @@ def _facet_sql(from_where: str) -> str:
     parts = ["SELECT CAST('total' AS VARCHAR(16)), CAST(NULL AS VARCHAR(200)), COUNT(*) FROM m",
              top("project", "project"), top("camera", "camera"), top("kind", "kind"), top("year", "year"),
              top("tag", "t.tag", "m JOIN search_tags t ON t.doc_id = m.id")]
-    return (f"WITH m AS MATERIALIZED (SELECT d.id, d.project, d.camera, d.kind, d.year {from_where}) "
+    return (f"WITH m AS MATERIALIZED (SELECT d.id, d.project, d.camera, d.kind, d.year {from_where} LIMIT {limit}) "
             + " UNION ALL ".join(parts))
 
 
@@ -334,28 +328,35 @@ def search(session: Session, p: SearchParams) -> SearchResult:
         _ids_in(sql, sorted(geo_hits), dialect)
 
     from_where = sql.from_where()
+    count_sql = f"SELECT COUNT(*) {from_where}"
     facets: dict[str, list[tuple[str, int]]] = {}
+    estimated = False
     if p.facets:
         facets = {f: [] for f in FACETS}
-        total = 0
-        for name, value, n in session.execute(sql.statement(_facet_sql(from_where)), sql.binds):
-            if name == "total":
-                total = int(n)
-            else:
-                facets[name].append((value, int(n)))
+        rows = session.execute(sql.statement(_facet_sql(from_where, FACET_EXACT_LIMIT + 1)), sql.binds).all()
+        sampled = next(int(n) for name, _, n in rows if name == "total")
+        total = sampled
+        if sampled > FACET_EXACT_LIMIT:  # counted over a sample: the total is counted apart, the rest scaled
+            estimated = True
+            total = int(session.execute(sql.statement(count_sql), sql.binds).scalar_one())
+        for name, value, n in rows:
+            if name != "total":
+                facets[name].append((value, round(int(n) * total / sampled)))
     else:
-        total = int(session.execute(sql.statement(f"SELECT COUNT(*) {from_where}"), sql.binds).scalar_one())
+        total = int(session.execute(sql.statement(count_sql), sql.binds).scalar_one())
 
     page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {from_where} ORDER BY {_order(p, has_text)} "
                 f"LIMIT {int(p.page_size)} OFFSET {int((p.page - 1) * p.page_size)}")
     rows = session.execute(sql.statement(page_sql), sql.binds).all()
-    assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_([r[1] for r in rows])))}
+    assets = {a.id: a for a in session.scalars(
+        select(Asset).where(Asset.id.in_([r[1] for r in rows]))
+        .options(selectinload(Asset.renditions), *(defer(c) for c in _NOT_SHOWN)))}
     matcher = Matcher.of(q)
     items = []
     for doc_id, asset_id, score in rows:
         asset = assets.get(asset_id)
         if asset is None:
             continue
-        hits = text_hits(asset_values(asset), matcher) + geo_hits.get(doc_id, [])
+        hits = text_hits(asset_values(asset, SHOWN_FIELDS), matcher) + geo_hits.get(doc_id, [])
         items.append(SearchItem(asset, float(score or 0.0), hits[:MAX_HITS]))
-    return SearchResult(total, items, facets)
+    return SearchResult(total, items, facets, estimated)

@@ -4,7 +4,8 @@ transactions (see ``mam.search.index``), so the index can never drift from the a
 Portable tables (both engines):
 
 * ``search_docs``: one row per asset with the filter and facet values (kind, status, project, camera, capture
-  time and year, duration, display height, capture point, track bbox and time span);
+  time and year, duration, display height, capture point, track bbox and time span) and the track itself for
+  the exact geo check (``mam.search.geo``: one point a second, float32);
 * ``search_tags``: (doc, tag) for the tag filter and facet, user and automatic tags alike;
 * ``search_shots``: each shot's 64-bit perceptual hash, for similar shots.
 
@@ -25,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
 )
@@ -52,6 +54,7 @@ docs = Table(
     Column("geo_n", Float),
     Column("track_t0", Float),
     Column("track_t1", Float),
+    Column("track_pts", LargeBinary),
 )  # fmt: skip
 
 tags = Table(

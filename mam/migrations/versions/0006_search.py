@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True)),
         *(sa.Column(c, sa.Float()) for c in ("lat", "lon", "geo_w", "geo_s", "geo_e", "geo_n", "track_t0",
                                              "track_t1")),
+        sa.Column("track_pts", sa.LargeBinary()),
     )
     for col in ("kind", "status", "project", "camera", "captured_at", "year", "duration_s"):
         op.create_index(f"ix_search_docs_{col}", "search_docs", [col])
