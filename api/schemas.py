@@ -183,6 +183,8 @@ class SearchPage(BaseModel):
     facets: dict[str, list[FacetCount]] = Field(
         default_factory=dict, description="`project`, `tag`, `camera`, `kind`, `year`: the top values over "
         "everything matched, with counts")
+    facets_estimated: bool = Field(False, description="true when more assets matched than are counted exactly "
+                                   "(2,000): facet counts are then scaled from a sample; `total` is always exact")
 
 
 class ShotMatchPublic(BaseModel):
