@@ -32,8 +32,10 @@ doctor: $(STAMP)
 	$(BIN)/mam doctor
 
 bench: $(STAMP)
-	@scripts/system-deps.sh run
-	$(BIN)/python bench/run.py
+	@scripts/system-deps.sh test
+	$(BIN)/python bench/media_pass.py
+	$(BIN)/python bench/uploads.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
