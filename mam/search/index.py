@@ -1,8 +1,9 @@
 """Writing the search index, in the catalog's own transactions.
 
 Every ORM session flush that adds, changes (any of ``document.FIELDS``) or deletes an ``Asset`` re-indexes
-it on the same connection before the transaction ends (SQLAlchemy ``before_flush`` / ``after_flush`` hooks,
-installed once by ``install_hooks``). Commit and the index commits; roll back and the index rolls back.
+it on the same connection before the transaction ends (SQLAlchemy ``before_flush`` notes which assets,
+``after_flush`` reads their rows back and writes their documents; installed once by ``install_hooks``).
+Commit and the index commits; roll back and the index rolls back.
 There is no second store and no queue between the catalog and its index.
 
 ``write_documents`` is also the bulk path (``mam reindex``, the benchmark); ``backfill`` indexes assets
@@ -33,15 +34,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
-from mam.models import Asset, AssetStatus, new_id, utcnow
+from mam.models import Asset, new_id
 from mam.search import schema
-from mam.search.document import FIELDS, SearchDocument, asset_values, build_document
+from mam.search.document import FIELDS, SearchDocument, build_document
 from mam.search.tokenize import pg_tsvector
 
 log = logging.getLogger(__name__)
 _PENDING = "search_index_pending"
 _BATCH = 500
 _installed = False
+_COLUMNS = [Asset.__table__.c[name] for name in FIELDS]
 
 
 def _chunks(seq: Sequence[Any], n: int = _BATCH) -> Iterable[Sequence[Any]]:
@@ -116,30 +118,34 @@ def _indexed_change(asset: Asset) -> bool:
 
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
-    pending: dict[str, SearchDocument | None] = session.info.setdefault(_PENDING, {})
+    pending: dict[str, bool] = session.info.setdefault(_PENDING, {})  # asset id → still exists
     for obj in session.new:
         if isinstance(obj, Asset):
             obj.id = obj.id or new_id()
-            obj.created_at = obj.created_at or utcnow()
-            obj.status = obj.status or AssetStatus.PENDING
-            pending[obj.id] = build_document(asset_values(obj))
+            pending[obj.id] = True
     for obj in session.dirty:
         if isinstance(obj, Asset) and _indexed_change(obj):
-            pending[obj.id] = build_document(asset_values(obj))
+            pending[obj.id] = True
     for obj in session.deleted:
         if isinstance(obj, Asset):
-            pending[obj.id] = None
+            pending[obj.id] = False
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
-    pending: dict[str, SearchDocument | None] = session.info.pop(_PENDING, {})
+    """Index what the flush changed, read back from the database inside the transaction: the document is
+    what the catalog row now holds, including what another transaction committed before this one took
+    the row's lock (never a stale copy from this session's memory)."""
+    pending: dict[str, bool] = session.info.pop(_PENDING, {})
     if not pending:
         return
     conn = session.connection()
-    gone = [aid for aid, doc in pending.items() if doc is None]
+    gone = [aid for aid, exists in pending.items() if not exists]
     if gone:
         delete_documents(conn, gone)
-    write_documents(conn, [doc for doc in pending.values() if doc is not None])
+    alive = [aid for aid, exists in pending.items() if exists]
+    for chunk in _chunks(alive):
+        rows = conn.execute(select(*_COLUMNS).where(Asset.__table__.c.id.in_(chunk))).mappings().all()
+        write_documents(conn, [build_document(row) for row in rows])
 
 
 def install_hooks() -> None:
@@ -161,8 +167,8 @@ def backfill(session: Session, *, rebuild: bool = False, batch: int = _BATCH, pr
         query = query.where(Asset.id.not_in(select(schema.docs.c.asset_id)))
     ids = list(session.scalars(query.order_by(Asset.id)))
     for i, chunk in enumerate(_chunks(ids, batch)):
-        assets = session.scalars(select(Asset).where(Asset.id.in_(chunk))).all()
-        write_documents(conn, [build_document(asset_values(a)) for a in assets])
+        rows = conn.execute(select(*_COLUMNS).where(Asset.__table__.c.id.in_(chunk))).mappings().all()
+        write_documents(conn, [build_document(row) for row in rows])
         if progress:
             progress(min((i + 1) * batch, len(ids)), len(ids))
     return len(ids)

@@ -255,3 +255,22 @@ def test_bad_parameters_are_refused_with_a_reason(db_url):
                {"near": (39.0, 116.0), "radius_m": 0}, {"bbox": (116.0, 40.0, 115.0, 39.0)}):
         with pytest.raises(SearchError):
             run(db_url, **kw)
+
+
+def test_an_edit_from_a_stale_session_keeps_what_another_committed(db_url):
+    """An editor's session loaded the asset before a worker added its on-screen text; the editor's later
+    title change must not drop that text from the index (the document is read back from the row)."""
+    aid = add(db_url, "Before")
+    from mam.db import session_factory
+
+    editor = session_factory(db_url)()
+    try:
+        asset = editor.get(Asset, aid)
+        assert asset.title == "Before"
+        with unit_of_work(db_url) as worker:
+            worker.get(Asset, aid).ocr = [{"start_s": 5.0, "end_s": 6.0, "text": "雄安站 施工现场"}]
+        asset.title = "After"
+        editor.commit()
+    finally:
+        editor.close()
+    assert ids(run(db_url, q="施工现场")) == [aid] and ids(run(db_url, q="after")) == [aid]
