@@ -179,6 +179,15 @@ def timed(url: str, rounds: int, log: Callable[[str], None]) -> dict[str, dict[s
     return out
 
 
+def loaded(url: str, n: int) -> bool:
+    """Whether the catalog at ``url`` already holds the n benchmark assets (``--workdir`` reuse)."""
+    try:
+        with get_engine(url).connect() as conn:
+            return conn.execute(text("SELECT COUNT(*) FROM search_docs")).scalar_one() == n
+    except Exception:
+        return False
+
+
 def engines(which: list[str], workdir: Path) -> Iterator[tuple[str, str, Path | None, Callable[[], None]]]:
     if "sqlite" in which:
         path = workdir / "catalog.sqlite3"
@@ -198,6 +207,8 @@ def main() -> None:
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "search.json"))
+    ap.add_argument("--workdir", help="keep the SQLite catalog here and reuse it when it holds --n assets "
+                    "(to time queries again without rebuilding)")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -206,11 +217,19 @@ def main() -> None:
     results: dict[str, Any] = {"n": args.n, "seed": args.seed, "rounds": args.rounds, "cpu_count": os.cpu_count(),
                                "python": platform.python_version(), "engines": {}}
     with tempfile.TemporaryDirectory(prefix="mam-bench-search-") as tmp:
-        for name, url, path, stop in engines(args.engines.split(","), Path(tmp)):
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for name, url, path, stop in engines(args.engines.split(","), workdir):
             try:
-                log(f"{name}: loading {args.n:,} assets")
-                migrate(url)
-                build = load(url, args.n, args.seed, log)
+                if name == "sqlite" and loaded(url, args.n):
+                    build = json.loads((workdir / "build.json").read_text())
+                    log(f"{name}: reusing {path} ({build})")
+                else:
+                    log(f"{name}: loading {args.n:,} assets")
+                    migrate(url)
+                    build = load(url, args.n, args.seed, log)
+                    if name == "sqlite":
+                        (workdir / "build.json").write_text(json.dumps(build))
                 log(f"{name}: {build}")
                 size = db_size(url, path)
                 log(f"{name}: {size}")
