@@ -42,6 +42,7 @@ FACET_EXACT_LIMIT = 2000
 """Facets are counted exactly up to this many matches; above, over the first this-many matches the engine
 yields, scaled to the total, and the result says ``facets_estimated``."""
 MAX_HITS = 20
+MAX_TAG_FILTERS = 20
 MAX_RESULT_WINDOW = 10_000
 """page × page_size may not reach beyond this (deep paging costs a sort of everything matched)."""
 BM25_WEIGHTS = (10.0, 3.0, 1.0)  # title, body, timed
@@ -90,8 +91,11 @@ class SearchParams:
                 raise SearchError("radius_m must be between 0 and 500000")
         if self.bbox is not None:
             w, s, e, n = self.bbox
-            if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
-                raise SearchError("bbox must be west,south,east,north in degrees, south ≤ north")
+            if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
+                raise SearchError("bbox must be west,south,east,north in degrees, west ≤ east and south ≤ north "
+                                  "(a box across the 180th meridian is two searches)")
+        if len(self.tags) > MAX_TAG_FILTERS:
+            raise SearchError(f"at most {MAX_TAG_FILTERS} tag filters")
 
 
 @dataclass

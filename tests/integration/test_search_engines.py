@@ -252,7 +252,8 @@ def test_hostile_queries_never_break_the_search(archive, q):
 
 def test_bad_parameters_are_refused_with_a_reason(db_url):
     for kw in ({"page": 0}, {"page_size": 500}, {"page": 1000, "page_size": 200}, {"near": (91.0, 0.0)},
-               {"near": (39.0, 116.0), "radius_m": 0}, {"bbox": (116.0, 40.0, 115.0, 39.0)}):
+               {"near": (39.0, 116.0), "radius_m": 0}, {"bbox": (116.0, 40.0, 115.0, 39.0)},
+               {"bbox": (116.0, 39.0, 115.0, 40.0)}, {"tags": [f"t{i}" for i in range(21)]}):
         with pytest.raises(SearchError):
             run(db_url, **kw)
 
