@@ -176,15 +176,17 @@ class FacetCount(BaseModel):
 
 
 class SearchPage(BaseModel):
-    total: int
+    total: int = Field(description="how many assets matched: exact up to 10,000, estimated above "
+                       "(`total_exact` false)")
+    total_exact: bool = True
     page: int
     page_size: int
     items: list[SearchItemPublic]
     facets: dict[str, list[FacetCount]] = Field(
         default_factory=dict, description="`project`, `tag`, `camera`, `kind`, `year`: the top values over "
         "everything matched, with counts")
-    facets_estimated: bool = Field(False, description="true when more assets matched than are counted exactly "
-                                   "(2,000): facet counts are then scaled from a sample; `total` is always exact")
+    facets_estimated: bool = Field(False, description="true when facet counts were scaled from the newest "
+                                   "matches (tags over 2,000 matches, every facet over 10,000)")
 
 
 class ShotMatchPublic(BaseModel):

@@ -84,5 +84,5 @@ def search_assets(
         ) for i in result.items
     ]
     facets = {k: [FacetCount(value=v, count=n) for v, n in vals] for k, vals in result.facets.items()}
-    return SearchPage(total=result.total, page=page, page_size=page_size, items=items, facets=facets,
-                      facets_estimated=result.facets_estimated)
+    return SearchPage(total=result.total, total_exact=result.total_exact, page=page, page_size=page_size,
+                      items=items, facets=facets, facets_estimated=result.facets_estimated)

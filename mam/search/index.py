@@ -30,6 +30,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
@@ -52,18 +53,12 @@ def _chunks(seq: Sequence[Any], n: int = _BATCH) -> Iterable[Sequence[Any]]:
 
 
 def delete_documents(conn: Connection, asset_ids: Sequence[str]) -> None:
-    """Remove the documents of these assets (tags and shot hashes go with them)."""
+    """Remove the documents of these assets with their tags, shot hashes, text and area rows."""
     for chunk in _chunks(list(asset_ids)):
-        doc_ids = [r[0] for r in conn.execute(select(schema.docs.c.id).where(schema.docs.c.asset_id.in_(chunk)))]
-        if not doc_ids:
-            continue
-        if conn.dialect.name == "sqlite":
-            ids = bindparam("ids", expanding=True)
-            conn.execute(text("DELETE FROM search_fts WHERE rowid IN :ids").bindparams(ids), {"ids": doc_ids})
-            conn.execute(text("DELETE FROM search_geo WHERE id IN :ids").bindparams(ids), {"ids": doc_ids})
-        conn.execute(delete(schema.tags).where(schema.tags.c.doc_id.in_(doc_ids)))
-        conn.execute(delete(schema.shots).where(schema.shots.c.doc_id.in_(doc_ids)))
-        conn.execute(delete(schema.docs).where(schema.docs.c.id.in_(doc_ids)))
+        doc_ids = list(_doc_ids(conn, chunk).values())
+        if doc_ids:
+            _clear_parts(conn, doc_ids)
+            conn.execute(delete(schema.docs).where(schema.docs.c.id.in_(doc_ids)))
 
 
 @functools.cache
@@ -74,26 +69,60 @@ def _pg_docs() -> Table:
     return table
 
 
-def _insert_docs(conn: Connection, docs: Sequence[SearchDocument]) -> dict[str, int]:
-    rows = [d.row for d in docs]
+def _with_tsv(docs: Sequence[SearchDocument]) -> list[dict[str, Any]]:
+    return [d.row | {"tsv": pg_tsvector((d.title_terms, "A"), (d.body_terms, "B"), (d.timed_terms, "C"))}
+            for d in docs]
+
+
+def _insert_docs(conn: Connection, docs: Sequence[SearchDocument]) -> None:
     if conn.dialect.name == "postgresql":
-        for row, d in zip(rows, docs, strict=True):
-            row["tsv"] = pg_tsvector((d.title_terms, "A"), (d.body_terms, "B"), (d.timed_terms, "C"))
-        conn.execute(insert(_pg_docs()).values(tsv=cast(bindparam("tsv"), TSVECTOR)), rows)
+        conn.execute(insert(_pg_docs()).values(tsv=cast(bindparam("tsv"), TSVECTOR)), _with_tsv(docs))
     else:
-        conn.execute(insert(schema.docs), rows)
-    ids = [d.asset_id for d in docs]
+        conn.execute(insert(schema.docs), [d.row for d in docs])
+
+
+def _update_docs(conn: Connection, docs: Sequence[SearchDocument], doc_id: dict[str, int]) -> None:
+    """Rewrite documents in place: an asset keeps its document id for life (ids grow with ingest order,
+    which the search's newest-first window relies on)."""
+    pg = conn.dialect.name == "postgresql"
+    table = _pg_docs() if pg else schema.docs
+    values = {c.name: bindparam(c.name, type_=c.type) for c in schema.docs.columns if c.name not in ("id", "asset_id")}
+    if pg:
+        values["tsv"] = cast(bindparam("tsv"), TSVECTOR)
+    rows = _with_tsv(docs) if pg else [dict(d.row) for d in docs]
+    for row in rows:
+        row["b_id"] = doc_id[row.pop("asset_id")]
+    conn.execute(update(table).where(table.c.id == bindparam("b_id")).values(values), rows)
+
+
+def _clear_parts(conn: Connection, doc_ids: list[int]) -> None:
+    """Drop a document's tags, shot hashes, text and area rows (before they are written again)."""
+    if conn.dialect.name == "sqlite":
+        ids = bindparam("ids", expanding=True)
+        conn.execute(text("DELETE FROM search_fts WHERE rowid IN :ids").bindparams(ids), {"ids": doc_ids})
+        conn.execute(text("DELETE FROM search_geo WHERE id IN :ids").bindparams(ids), {"ids": doc_ids})
+    conn.execute(delete(schema.tags).where(schema.tags.c.doc_id.in_(doc_ids)))
+    conn.execute(delete(schema.shots).where(schema.shots.c.doc_id.in_(doc_ids)))
+
+
+def _doc_ids(conn: Connection, asset_ids: Sequence[str]) -> dict[str, int]:
     return {aid: did for aid, did in conn.execute(
-        select(schema.docs.c.asset_id, schema.docs.c.id).where(schema.docs.c.asset_id.in_(ids)))}
+        select(schema.docs.c.asset_id, schema.docs.c.id).where(schema.docs.c.asset_id.in_(list(asset_ids))))}
 
 
 def write_documents(conn: Connection, docs: Sequence[SearchDocument], *, replace: bool = True) -> None:
-    """Store documents (replacing those of the same assets unless ``replace`` is false: a bulk load into an
-    empty index)."""
+    """Store documents, rewriting those of assets already indexed (``replace=False`` skips that check: a bulk
+    load into an empty index)."""
     for chunk in _chunks(list(docs)):
-        if replace:
-            delete_documents(conn, [d.asset_id for d in chunk])
-        doc_id = _insert_docs(conn, chunk)
+        existing = _doc_ids(conn, [d.asset_id for d in chunk]) if replace else {}
+        old = [d for d in chunk if d.asset_id in existing]
+        new = [d for d in chunk if d.asset_id not in existing]
+        if old:
+            _clear_parts(conn, list(existing.values()))
+            _update_docs(conn, old, existing)
+        if new:
+            _insert_docs(conn, new)
+        doc_id = existing | (_doc_ids(conn, [d.asset_id for d in new]) if new else {})
         tag_rows = [{"doc_id": doc_id[d.asset_id], "tag": t} for d in chunk for t in d.tags]
         shot_rows = [{"doc_id": doc_id[d.asset_id], **s} for d in chunk for s in d.shots]
         if tag_rows:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -39,8 +40,13 @@ Sort = Literal["relevance", "captured_at", "-captured_at", "duration", "-duratio
 FACETS = ("project", "tag", "camera", "kind", "year")
 FACET_LIMIT = 20
 FACET_EXACT_LIMIT = 2000
-"""Facets are counted exactly up to this many matches; above, over the first this-many matches the engine
-yields, scaled to the total, and the result says ``facets_estimated``."""
+"""Tags are counted exactly up to this many matches; above, over the newest this-many, scaled to the total,
+and the result says ``facets_estimated``."""
+WINDOW = 10_000
+"""The newest (highest index id) this-many matches are fetched in one streaming query; total, facets and the
+page come from them. When more match, ``total`` is estimated from how densely the window fills the id
+range (``total_exact`` false), relevance ranks within the window, and other sorts run one exact ordered
+query over everything matched."""
 MAX_HITS = 20
 MAX_TAG_FILTERS = 20
 MAX_RESULT_WINDOW = 10_000
@@ -119,6 +125,7 @@ class SearchResult:
     items: list[SearchItem]
     facets: dict[str, list[tuple[str, int]]]
     facets_estimated: bool = False
+    total_exact: bool = True
 
 
 # --- SQL -------------------------------------------------------------------------------------------------------
@@ -126,14 +133,14 @@ class SearchResult:
 
 @dataclass
 class _Sql:
-    joins: list[str] = field(default_factory=list)
+    source: str = "search_docs d"
+    key: str = "d.id"  # newest first is ``key DESC``: an order every engine can stream
     where: list[str] = field(default_factory=list)
     binds: dict[str, Any] = field(default_factory=dict)
     score: str = "0.0"
 
     def from_where(self) -> str:
-        sql = "FROM search_docs d " + " ".join(self.joins)
-        return sql + (" WHERE " + " AND ".join(self.where) if self.where else "")
+        return f"FROM {self.source}" + (" WHERE " + " AND ".join(self.where) if self.where else "")
 
     def statement(self, sql: str):
         stmt = text(sql)
@@ -147,9 +154,10 @@ def _text_sql(sql: _Sql, q: Query, dialect: str) -> bool:
         match, excl = fts5_match(q), fts5_exclusion_match(q)
         if match:
             w = ", ".join(str(x) for x in BM25_WEIGHTS)
-            sql.joins.append(f"JOIN (SELECT rowid AS doc_id, bm25(search_fts, {w}) AS rank FROM search_fts "
-                             "WHERE search_fts MATCH :match) f ON f.doc_id = d.id")
-            sql.binds["match"], sql.score = match, "-f.rank"
+            # FTS5 walks its matches in descending rowid order, so the window below streams
+            sql.source = (f"(SELECT rowid AS doc_id, bm25(search_fts, {w}) AS rank FROM search_fts WHERE "
+                          "search_fts MATCH :match ORDER BY rowid DESC) f JOIN search_docs d ON d.id = f.doc_id")
+            sql.key, sql.binds["match"], sql.score = "f.doc_id", match, "-f.rank"
         elif excl:
             sql.where.append("d.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :excl)")
             sql.binds["excl"] = excl
@@ -197,13 +205,13 @@ def _filters(sql: _Sql, p: SearchParams) -> None:
             sql.binds[name] = value
 
 
-def _ids_in(sql: _Sql, ids: list[int], dialect: str) -> None:
+def _ids_in(sql: _Sql, ids: list[int], dialect: str, name: str = "geo_ids") -> None:
     if dialect == "sqlite":
-        sql.where.append("d.id IN (SELECT value FROM json_each(:geo_ids))")
-        sql.binds["geo_ids"] = json.dumps(ids)
+        sql.where.append(f"d.id IN (SELECT value FROM json_each(:{name}))")
+        sql.binds[name] = json.dumps(ids)
     else:
-        sql.where.append("d.id = ANY(:geo_ids)")
-        sql.binds["geo_ids"] = ids
+        sql.where.append(f"d.id = ANY(:{name})")
+        sql.binds[name] = ids
 
 
 def _order(p: SearchParams, has_text: bool) -> str:
@@ -297,19 +305,6 @@ def text_hits(values: dict[str, Any], matcher: Matcher) -> list[Hit]:
 # --- the search ------------------------------------------------------------------------------------------------
 
 
-def _facet_sql(from_where: str, limit: int) -> str:
-    def top(name: str, col: str, src: str = "m", extra: str = "") -> str:
-        return (f"SELECT * FROM (SELECT CAST('{name}' AS VARCHAR(16)) AS facet, CAST({col} AS VARCHAR(200)) "
-                f"AS value, COUNT(*) AS n FROM {src} WHERE {col} IS NOT NULL {extra}GROUP BY {col} "
-                f"ORDER BY n DESC, value LIMIT {FACET_LIMIT}) AS f_{name}")
-
-    parts = ["SELECT CAST('total' AS VARCHAR(16)), CAST(NULL AS VARCHAR(200)), COUNT(*) FROM m",
-             top("project", "project"), top("camera", "camera"), top("kind", "kind"), top("year", "year"),
-             top("tag", "t.tag", "m JOIN search_tags t ON t.doc_id = m.id")]
-    return (f"WITH m AS MATERIALIZED (SELECT d.id, d.project, d.camera, d.kind, d.year {from_where} LIMIT {limit}) "
-            + " UNION ALL ".join(parts))
-
-
 def search(session: Session, p: SearchParams) -> SearchResult:
     """Run ``p`` against the catalog's index (the engine is the session's database)."""
     p.check()
@@ -324,43 +319,117 @@ def search(session: Session, p: SearchParams) -> SearchResult:
     geo_hits: dict[int, list[Hit]] = {}
     area = _area(p)
     if area is not None:
-        geo_sql = _Sql(list(sql.joins), list(sql.where), dict(sql.binds))
+        geo_sql = _Sql(sql.source, sql.key, list(sql.where), dict(sql.binds), sql.score)
         _geo_candidates(geo_sql, area, dialect)
         geo_hits = _refine_geo(session, geo_sql, area)
         if not geo_hits:
             return SearchResult(0, [], {f: [] for f in FACETS} if p.facets else {})
         _ids_in(sql, sorted(geo_hits), dialect)
 
-    from_where = sql.from_where()
-    count_sql = f"SELECT COUNT(*) {from_where}"
-    facets: dict[str, list[tuple[str, int]]] = {}
-    estimated = False
-    if p.facets:
-        facets = {f: [] for f in FACETS}
-        rows = session.execute(sql.statement(_facet_sql(from_where, FACET_EXACT_LIMIT + 1)), sql.binds).all()
-        sampled = next(int(n) for name, _, n in rows if name == "total")
-        total = sampled
-        if sampled > FACET_EXACT_LIMIT:  # counted over a sample: the total is counted apart, the rest scaled
-            estimated = True
-            total = int(session.execute(sql.statement(count_sql), sql.binds).scalar_one())
-        for name, value, n in rows:
-            if name != "total":
-                facets[name].append((value, round(int(n) * total / sampled)))
-    else:
-        total = int(session.execute(sql.statement(count_sql), sql.binds).scalar_one())
+    return _run(session, sql, p, has_text, geo_hits, q)
 
-    page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {from_where} ORDER BY {_order(p, has_text)} "
-                f"LIMIT {int(p.page_size)} OFFSET {int((p.page - 1) * p.page_size)}")
-    rows = session.execute(sql.statement(page_sql), sql.binds).all()
+
+@dataclass
+class _Row:
+    id: int
+    asset_id: str
+    project: str | None
+    camera: str | None
+    kind: str | None
+    year: int | None
+    captured_at: Any
+    duration_s: float | None
+    score: float
+
+
+def _sort_key(p: SearchParams, has_text: bool):
+    def newest(r: _Row) -> tuple:
+        return (r.captured_at is None, _desc(r.captured_at), -r.id)
+
+    if p.sort == "relevance":
+        return (lambda r: (-r.score, *newest(r))) if has_text else newest
+    if p.sort == "-captured_at":
+        return newest
+    if p.sort == "captured_at":
+        return lambda r: (r.captured_at is None, r.captured_at or 0, r.id)
+    if p.sort == "duration":
+        return lambda r: (r.duration_s is None, r.duration_s or 0.0, r.id)
+    return lambda r: (r.duration_s is None, -(r.duration_s or 0.0), -r.id)
+
+
+class _desc:
+    """Reverses the order of any comparable value (for ``sorted`` on mixed keys)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any) -> None:
+        self.v = v
+
+    def __lt__(self, other: _desc) -> bool:
+        return self.v is not None and other.v is not None and self.v > other.v
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _desc) and self.v == other.v
+
+
+def _tag_facet(session: Session, ids: list[int], dialect: str) -> list[tuple[str, int]]:
+    sql = _Sql()
+    _ids_in(sql, ids, dialect, "facet_ids")
+    stmt = (f"SELECT t.tag, COUNT(*) AS n FROM search_tags t WHERE t.doc_id IN (SELECT d.id {sql.from_where()}) "
+            f"GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT {FACET_LIMIT}")
+    return [(tag, int(n)) for tag, n in session.execute(text(stmt), sql.binds)]
+
+
+def _facets(session: Session, rows: list[_Row], total: int, dialect: str) -> tuple[dict, bool]:
+    """Facet counts over the window, and tags over its first ``FACET_EXACT_LIMIT``; scaled to ``total`` where
+    they were counted over fewer rows than matched."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    scale = total / len(rows) if rows else 1.0
+    for name in ("project", "camera", "kind", "year"):
+        counts = Counter(str(v) for r in rows if (v := getattr(r, name)) is not None)
+        out[name] = [(v, round(n * scale)) for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+                     [:FACET_LIMIT]]
+    sample = rows[:FACET_EXACT_LIMIT]
+    tag_scale = total / len(sample) if sample else 1.0
+    out["tag"] = [(t, round(n * tag_scale)) for t, n in _tag_facet(session, [r.id for r in sample], dialect)]
+    return out, len(sample) < total
+
+
+def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, geo_hits: dict[int, list[Hit]],
+         q: Query) -> SearchResult:
+    """Fetch the window of newest matches (at most ``WINDOW`` + 1 rows), then total, facets and page."""
+    dialect = session.get_bind().dialect.name
+    cols = "d.id, d.asset_id, d.project, d.camera, d.kind, d.year, d.captured_at, d.duration_s"
+    window = session.execute(sql.statement(
+        f"SELECT {cols}, {sql.score} AS score {sql.from_where()} ORDER BY {sql.key} DESC LIMIT {WINDOW + 1}"),
+        sql.binds).all()
+    rows = [_Row(*r[:8], float(r[8] or 0.0)) for r in window[:WINDOW]]
+    overflow = len(window) > WINDOW
+    total = len(rows)
+    if overflow:  # estimated from how densely the newest WINDOW matches fill the id range
+        top = session.execute(text("SELECT MAX(id) FROM search_docs")).scalar_one() or rows[0].id
+        total = max(WINDOW + 1, round(WINDOW * top / max(1, top - rows[-1].id + 1)))
+    facets: dict[str, list[tuple[str, int]]] = {}
+    facets_estimated = False
+    if p.facets:
+        facets, facets_estimated = _facets(session, rows, total, dialect)
+    start = (p.page - 1) * p.page_size
+    if overflow and p.sort != "relevance":  # an exact order over everything matched
+        page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {sql.from_where()} ORDER BY "
+                    f"{_order(p, has_text)} LIMIT {int(p.page_size)} OFFSET {int(start)}")
+        page = [(i, a, float(sc or 0.0)) for i, a, sc in session.execute(sql.statement(page_sql), sql.binds)]
+    else:
+        page = [(r.id, r.asset_id, r.score) for r in sorted(rows, key=_sort_key(p, has_text))
+                [start:start + p.page_size]]
     assets = {a.id: a for a in session.scalars(
-        select(Asset).where(Asset.id.in_([r[1] for r in rows]))
+        select(Asset).where(Asset.id.in_([asset_id for _, asset_id, _ in page]))
         .options(selectinload(Asset.renditions), *(defer(c) for c in _NOT_SHOWN)))}
     matcher = Matcher.of(q)
     items = []
-    for doc_id, asset_id, score in rows:
+    for doc_id, asset_id, score in page:
         asset = assets.get(asset_id)
         if asset is None:
             continue
         hits = text_hits(asset_values(asset, SHOWN_FIELDS), matcher) + geo_hits.get(doc_id, [])
-        items.append(SearchItem(asset, float(score or 0.0), hits[:MAX_HITS]))
-    return SearchResult(total, items, facets, estimated)
+        items.append(SearchItem(asset, score, hits[:MAX_HITS]))
+    return SearchResult(total, items, facets, facets_estimated, total_exact=not overflow)

@@ -275,3 +275,25 @@ def test_an_edit_from_a_stale_session_keeps_what_another_committed(db_url):
     finally:
         editor.close()
     assert ids(run(db_url, q="施工现场")) == [aid] and ids(run(db_url, q="after")) == [aid]
+
+
+def test_broad_matches_are_bounded_by_the_window(db_url, monkeypatch):
+    """Past WINDOW matches the total is estimated, facets are scaled, relevance ranks the newest WINDOW, and a
+    date sort still orders everything matched."""
+    from mam.search import query
+
+    aids = [add(db_url, f"桥梁 检测 {i}", tags=["桥梁"], project="P" if i % 2 else "Q",
+                captured_at=datetime(2020, 1, 1 + i, tzinfo=UTC)) for i in range(8)]
+    monkeypatch.setattr(query, "WINDOW", 3)
+    monkeypatch.setattr(query, "FACET_EXACT_LIMIT", 2)
+    result = run(db_url, q="桥梁", sort="captured_at")
+    assert not result.total_exact and result.total == 8  # 3 matches fill 3 of the 8 ids: estimate 8
+    assert ids(result)[:3] == aids[:3]  # the oldest, although the window holds the newest
+    assert result.facets_estimated and sum(n for _, n in result.facets["project"]) == 8
+    assert dict(result.facets["tag"]) == {"桥梁": 8}
+    newest = run(db_url, q="桥梁")
+    assert set(ids(newest)) == set(aids[-3:])  # relevance within the newest WINDOW matches
+    monkeypatch.setattr(query, "WINDOW", 100)
+    full = run(db_url, q="桥梁", project="P")
+    assert full.total_exact and full.total == 4 and dict(full.facets["project"]) == {"P": 4}
+    assert full.facets_estimated and dict(full.facets["tag"]) == {"桥梁": 4}  # tags from 2 of 4, scaled
