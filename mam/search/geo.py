@@ -70,3 +70,34 @@ def ranges_in_bbox(blob: bytes, w: float, s: float, e: float, n: float) -> list[
     """Seconds during which the track is inside the box (west, south, east, north)."""
     t, la, lo = _columns(blob)
     return _ranges(t, (la >= s) & (la <= n) & (lo >= w) & (lo <= e))
+
+
+def inside_area(la: np.ndarray, lo: np.ndarray, near: tuple[float, float, float] | None,
+                bbox: tuple[float, float, float, float]) -> np.ndarray:
+    """Which points lie in the area: within ``near`` = (lat, lon, radius_m) when given, else in the bbox."""
+    if near is not None:  # equirectangular distance: within 0.5 % of haversine below 50 km
+        lat0, lon0, radius = near
+        dy = np.radians(la - lat0)
+        dx = np.radians(lo - lon0) * math.cos(math.radians(lat0))
+        return (dx * dx + dy * dy) * EARTH_RADIUS_M**2 <= radius * radius
+    w, s, e, n = bbox
+    return (la >= s) & (la <= n) & (lo >= w) & (lo <= e)
+
+
+def ranges_many(blobs: list[bytes], near: tuple[float, float, float] | None,
+                bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
+    """``ranges_near`` / ``ranges_in_bbox`` for many tracks in one vectorised pass (near: ``(lat, lon, radius_m)``;
+    else the bbox)."""
+    if not blobs:
+        return []
+    arrays = [np.frombuffer(b, dtype=np.float32).reshape(3, -1) for b in blobs]
+    sizes = np.array([a.shape[1] for a in arrays])
+    allpts = np.concatenate(arrays, axis=1).astype(np.float64)
+    inside = inside_area(allpts[1], allpts[2], near, bbox)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    any_inside = np.logical_or.reduceat(inside, starts) if len(inside) else np.zeros(len(blobs), bool)
+    out: list[list[tuple[float, float]]] = [[] for _ in blobs]
+    for i in np.flatnonzero(any_inside):
+        a, b = starts[i], starts[i] + sizes[i]
+        out[i] = _ranges(allpts[0][a:b], inside[a:b])
+    return out

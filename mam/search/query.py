@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+import numpy as np
 from sqlalchemy import DateTime, bindparam, select, text
 from sqlalchemy.orm import Session, defer, selectinload
 
-from mam.metadata import track as tracks
 from mam.models import Asset
 from mam.search import geo
 from mam.search.document import SHOWN_FIELDS, asset_values, field_texts, timed_texts
@@ -233,21 +233,6 @@ class _Area:
     bbox: tuple[float, float, float, float]  # w, s, e, n
     near: tuple[float, float, float] | None = None  # lat, lon, radius_m
 
-    def contains(self, lat: float, lon: float) -> bool:
-        if self.near:
-            return tracks.haversine_m(self.near[0], self.near[1], lat, lon) <= self.near[2]
-        w, s, e, n = self.bbox
-        return s <= lat <= n and w <= lon <= e
-
-    def covers(self, w: float, s: float, e: float, n: float) -> bool:
-        """Whether a box lies wholly inside the area."""
-        return all(self.contains(lat, lon) for lat in (s, n) for lon in (w, e))
-
-    def ranges(self, blob: bytes) -> list[tuple[float, float]]:
-        if self.near:
-            return geo.ranges_near(blob, *self.near)
-        return geo.ranges_in_bbox(blob, *self.bbox)
-
 
 def _area(p: SearchParams) -> _Area | None:
     if p.near is not None:
@@ -280,14 +265,27 @@ def _refine_geo(session: Session, sql: _Sql, area: _Area) -> dict[int, list[Hit]
         "SELECT d.id, d.lat, d.lon, d.geo_w, d.geo_s, d.geo_e, d.geo_n, d.track_t0, d.track_t1, d.track_pts "
         + sql.from_where()), sql.binds).all()
     found: dict[int, list[Hit]] = {}
-    for doc_id, lat, lon, w, s, e, n, t0, t1, pts in rows:
-        if pts is None:  # a capture point, no track
-            if lat is not None and lon is not None and area.contains(lat, lon):
-                found[doc_id] = [Hit("location")]
-        elif area.covers(w, s, e, n):
-            found[doc_id] = [Hit("track", None, t0, t1)]
-        elif ranges := area.ranges(pts):
-            found[doc_id] = [Hit("track", None, a, b) for a, b in ranges]
+    points = [r for r in rows if r[9] is None and r[1] is not None and r[2] is not None]
+    if points:
+        la, lo = np.array([r[1] for r in points]), np.array([r[2] for r in points])
+        for r, ok in zip(points, geo.inside_area(la, lo, area.near, area.bbox), strict=True):
+            if ok:
+                found[r[0]] = [Hit("location")]
+    flights = [r for r in rows if r[9] is not None]
+    if flights:  # a track whose box lies inside the area is inside the whole time
+        corners = [geo.inside_area(np.array([r[i] for r in flights]), np.array([r[j] for r in flights]), area.near,
+                               area.bbox) for i in (4, 6) for j in (3, 5)]
+        covered = np.logical_and.reduce(corners)
+        partial = []
+        for r, whole in zip(flights, covered, strict=True):
+            if whole:
+                found[r[0]] = [Hit("track", None, r[7], r[8])]
+            else:
+                partial.append(r)
+        for r, ranges in zip(partial, geo.ranges_many([r[9] for r in partial], area.near, area.bbox),
+                             strict=True):
+            if ranges:
+                found[r[0]] = [Hit("track", None, a, b) for a, b in ranges]
     return found
 
 

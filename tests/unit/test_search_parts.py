@@ -80,3 +80,14 @@ def test_document_collects_fields_filters_and_geo():
     assert (row["height"], row["duration_s"], row["camera"]) == (3840, 12.5, "DJI Mavic 3")
     assert doc.bbox == (115.98, 39.05, 115.98, 39.05) and row["track_pts"] is None
     assert doc.shots == [{"shot_index": 0, "start_s": 0.0, "end_s": 12.5, "phash": -1}]
+
+
+def test_many_tracks_at_once_agree_with_one_at_a_time():
+    blobs = [geo.track_blob(tracks.encode_points(_points(n))) for n in (1001, 301, 11)]
+    near = (39.0, 115.91, 300.0)
+    many = geo.ranges_many(blobs, near, (0, 0, 0, 0))
+    for blob, got in zip(blobs, many, strict=True):
+        want = geo.ranges_near(blob, *near)
+        assert len(got) == len(want) and all(g == pytest.approx(w, abs=1.0) for g, w in zip(got, want, strict=True))
+    assert many[2] == []  # 1 s of flight never gets there
+    assert geo.ranges_many(blobs, None, (115.91, 38.99, 115.92, 39.01))[0] == [(20.0, 40.0)]
