@@ -12,6 +12,7 @@ the area, and the hit says during which seconds.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -39,14 +40,15 @@ from mam.search.tokenize import (
 Sort = Literal["relevance", "captured_at", "-captured_at", "duration", "-duration"]
 FACETS = ("project", "tag", "camera", "kind", "year")
 FACET_LIMIT = 20
-FACET_EXACT_LIMIT = 2000
-"""Tags are counted exactly up to this many matches; above, over the newest this-many, scaled to the total,
-and the result says ``facets_estimated``."""
-WINDOW = 10_000
-"""The newest (highest index id) this-many matches are fetched in one streaming query; total, facets and the
-page come from them. When more match, ``total`` is estimated from how densely the window fills the id
-range (``total_exact`` false), relevance ranks within the window, and other sorts run one exact ordered
-query over everything matched."""
+FACET_SAMPLE = 1000
+"""Facets are counted exactly up to this many matches; above, over this many of them (the newest, for a text
+query), scaled to the total, and the result says ``facets_estimated``."""
+WINDOW = 5000
+"""At most this many matches (+1) are fetched, in one streaming query; total, facets and the page come from
+them. With words, the text index yields the newest matches first: when more match, ``total`` is estimated
+from how densely the window fills the id range (``total_exact`` false) and relevance ranks within the
+newest WINDOW. Filters alone are counted exactly. Sorts other than relevance run one exact ordered query
+over everything matched when the window overflows."""
 MAX_HITS = 20
 MAX_TAG_FILTERS = 20
 MAX_RESULT_WINDOW = 10_000
@@ -327,47 +329,19 @@ def search(session: Session, p: SearchParams) -> SearchResult:
     return _run(session, sql, p, has_text, geo_hits, q)
 
 
-@dataclass
-class _Row:
-    id: int
-    asset_id: str
-    project: str | None
-    camera: str | None
-    kind: str | None
-    year: int | None
-    captured_at: Any
-    duration_s: float | None
-    score: float
+# window rows: (id, asset_id, project, camera, kind, year, captured_at, duration_s, score)
+ID, ASSET, PROJECT, CAMERA, KIND, YEAR, CAPTURED, DURATION, SCORE = range(9)
 
 
-def _sort_key(p: SearchParams, has_text: bool):
-    def newest(r: _Row) -> tuple:
-        return (r.captured_at is None, _desc(r.captured_at), -r.id)
-
-    if p.sort == "relevance":
-        return (lambda r: (-r.score, *newest(r))) if has_text else newest
-    if p.sort == "-captured_at":
-        return newest
-    if p.sort == "captured_at":
-        return lambda r: (r.captured_at is None, r.captured_at or 0, r.id)
-    if p.sort == "duration":
-        return lambda r: (r.duration_s is None, r.duration_s or 0.0, r.id)
-    return lambda r: (r.duration_s is None, -(r.duration_s or 0.0), -r.id)
-
-
-class _desc:
-    """Reverses the order of any comparable value (for ``sorted`` on mixed keys)."""
-
-    __slots__ = ("v",)
-
-    def __init__(self, v: Any) -> None:
-        self.v = v
-
-    def __lt__(self, other: _desc) -> bool:
-        return self.v is not None and other.v is not None and self.v > other.v
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _desc) and self.v == other.v
+def _order_window(rows: list[tuple], p: SearchParams, has_text: bool, end: int) -> list[tuple]:
+    """The first ``end`` window rows in the requested order (stable multi-pass sorts on plain keys)."""
+    if p.sort == "relevance" and has_text:
+        return heapq.nsmallest(end, rows, key=lambda r: (-(r[SCORE] or 0.0), -r[ID]))
+    out = sorted(rows, key=lambda r: r[ID], reverse=p.sort != "captured_at" and p.sort != "duration")
+    col = DURATION if p.sort in ("duration", "-duration") else CAPTURED
+    known = [r for r in out if r[col] is not None]
+    known.sort(key=lambda r: r[col], reverse=p.sort in ("relevance", "-captured_at", "-duration"))
+    return (known + [r for r in out if r[col] is None])[:end]
 
 
 def _tag_facet(session: Session, ids: list[int], dialect: str) -> list[tuple[str, int]]:
@@ -378,47 +352,49 @@ def _tag_facet(session: Session, ids: list[int], dialect: str) -> list[tuple[str
     return [(tag, int(n)) for tag, n in session.execute(text(stmt), sql.binds)]
 
 
-def _facets(session: Session, rows: list[_Row], total: int, dialect: str) -> tuple[dict, bool]:
-    """Facet counts over the window, and tags over its first ``FACET_EXACT_LIMIT``; scaled to ``total`` where
-    they were counted over fewer rows than matched."""
+def _facets(session: Session, rows: list[tuple], total: int, dialect: str) -> tuple[dict, bool]:
+    """Facet counts over the first ``FACET_SAMPLE`` window rows, scaled to ``total`` when more matched."""
+    sample = rows[:FACET_SAMPLE]
+    scale = total / len(sample) if sample else 1.0
     out: dict[str, list[tuple[str, int]]] = {}
-    scale = total / len(rows) if rows else 1.0
-    for name in ("project", "camera", "kind", "year"):
-        counts = Counter(str(v) for r in rows if (v := getattr(r, name)) is not None)
-        out[name] = [(v, round(n * scale)) for v, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
-                     [:FACET_LIMIT]]
-    sample = rows[:FACET_EXACT_LIMIT]
-    tag_scale = total / len(sample) if sample else 1.0
-    out["tag"] = [(t, round(n * tag_scale)) for t, n in _tag_facet(session, [r.id for r in sample], dialect)]
+    for name, col in (("project", PROJECT), ("camera", CAMERA), ("kind", KIND), ("year", YEAR)):
+        counts = Counter(r[col] for r in sample)
+        counts.pop(None, None)
+        top = sorted(counts.items(), key=lambda x: (-x[1], str(x[0])))[:FACET_LIMIT]
+        out[name] = [(str(v), round(n * scale)) for v, n in top]
+    out["tag"] = [(t, round(n * scale)) for t, n in _tag_facet(session, [r[ID] for r in sample], dialect)]
     return out, len(sample) < total
 
 
 def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, geo_hits: dict[int, list[Hit]],
          q: Query) -> SearchResult:
-    """Fetch the window of newest matches (at most ``WINDOW`` + 1 rows), then total, facets and page."""
+    """Fetch a window of at most ``WINDOW`` + 1 matches, then total, facets and page."""
     dialect = session.get_bind().dialect.name
     cols = "d.id, d.asset_id, d.project, d.camera, d.kind, d.year, d.captured_at, d.duration_s"
+    newest_first = has_text  # the text index streams newest first; filters alone use their own indexes
+    order = f" ORDER BY {sql.key} DESC" if newest_first else ""
     window = session.execute(sql.statement(
-        f"SELECT {cols}, {sql.score} AS score {sql.from_where()} ORDER BY {sql.key} DESC LIMIT {WINDOW + 1}"),
-        sql.binds).all()
-    rows = [_Row(*r[:8], float(r[8] or 0.0)) for r in window[:WINDOW]]
+        f"SELECT {cols}, {sql.score} AS score {sql.from_where()}{order} LIMIT {WINDOW + 1}"), sql.binds).all()
     overflow = len(window) > WINDOW
-    total = len(rows)
-    if overflow:  # estimated from how densely the newest WINDOW matches fill the id range
-        top = session.execute(text("SELECT MAX(id) FROM search_docs")).scalar_one() or rows[0].id
-        total = max(WINDOW + 1, round(WINDOW * top / max(1, top - rows[-1].id + 1)))
+    rows = window[:WINDOW]
+    total, total_exact = len(rows), True
+    if overflow and newest_first:  # estimated from how densely the newest WINDOW matches fill the id range
+        top = session.execute(text("SELECT MAX(id) FROM search_docs")).scalar_one() or rows[0][ID]
+        total, total_exact = max(WINDOW + 1, round(WINDOW * top / max(1, top - rows[-1][ID] + 1))), False
+    elif overflow:
+        total = int(session.execute(sql.statement(f"SELECT COUNT(*) {sql.from_where()}"), sql.binds).scalar_one())
     facets: dict[str, list[tuple[str, int]]] = {}
     facets_estimated = False
     if p.facets:
         facets, facets_estimated = _facets(session, rows, total, dialect)
     start = (p.page - 1) * p.page_size
-    if overflow and p.sort != "relevance":  # an exact order over everything matched
+    if overflow and not (newest_first and p.sort == "relevance"):  # an exact order over everything matched
         page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {sql.from_where()} ORDER BY "
                     f"{_order(p, has_text)} LIMIT {int(p.page_size)} OFFSET {int(start)}")
         page = [(i, a, float(sc or 0.0)) for i, a, sc in session.execute(sql.statement(page_sql), sql.binds)]
     else:
-        page = [(r.id, r.asset_id, r.score) for r in sorted(rows, key=_sort_key(p, has_text))
-                [start:start + p.page_size]]
+        page = [(r[ID], r[ASSET], float(r[SCORE] or 0.0))
+                for r in _order_window(rows, p, has_text, start + p.page_size)[start:]]
     assets = {a.id: a for a in session.scalars(
         select(Asset).where(Asset.id.in_([asset_id for _, asset_id, _ in page]))
         .options(selectinload(Asset.renditions), *(defer(c) for c in _NOT_SHOWN)))}
@@ -430,4 +406,4 @@ def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, geo_hits:
             continue
         hits = text_hits(asset_values(asset, SHOWN_FIELDS), matcher) + geo_hits.get(doc_id, [])
         items.append(SearchItem(asset, score, hits[:MAX_HITS]))
-    return SearchResult(total, items, facets, facets_estimated, total_exact=not overflow)
+    return SearchResult(total, items, facets, facets_estimated, total_exact=total_exact)

@@ -285,7 +285,7 @@ def test_broad_matches_are_bounded_by_the_window(db_url, monkeypatch):
     aids = [add(db_url, f"桥梁 检测 {i}", tags=["桥梁"], project="P" if i % 2 else "Q",
                 captured_at=datetime(2020, 1, 1 + i, tzinfo=UTC)) for i in range(8)]
     monkeypatch.setattr(query, "WINDOW", 3)
-    monkeypatch.setattr(query, "FACET_EXACT_LIMIT", 2)
+    monkeypatch.setattr(query, "FACET_SAMPLE", 2)
     result = run(db_url, q="桥梁", sort="captured_at")
     assert not result.total_exact and result.total == 8  # 3 matches fill 3 of the 8 ids: estimate 8
     assert ids(result)[:3] == aids[:3]  # the oldest, although the window holds the newest
@@ -293,6 +293,8 @@ def test_broad_matches_are_bounded_by_the_window(db_url, monkeypatch):
     assert dict(result.facets["tag"]) == {"桥梁": 8}
     newest = run(db_url, q="桥梁")
     assert set(ids(newest)) == set(aids[-3:])  # relevance within the newest WINDOW matches
+    filtered = run(db_url, project="P")  # no words: filters alone are counted exactly
+    assert filtered.total_exact and filtered.total == 4 and ids(filtered) == [aids[7], aids[5], aids[3], aids[1]]
     monkeypatch.setattr(query, "WINDOW", 100)
     full = run(db_url, q="桥梁", project="P")
     assert full.total_exact and full.total == 4 and dict(full.facets["project"]) == {"P": 4}
