@@ -38,38 +38,14 @@ def track_blob(encoded: Mapping[str, Any] | None) -> bytes | None:
     return np.stack([t[idx], lat[idx], lon[idx]]).astype(np.float32).tobytes()
 
 
-def _columns(blob: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    arr = np.frombuffer(blob, dtype=np.float32).reshape(3, -1).astype(np.float64)
-    return arr[0], arr[1], arr[2]
-
-
-def _ranges(t: np.ndarray, inside: np.ndarray) -> list[tuple[float, float]]:
-    """Runs of ``inside`` points as (start_s, end_s); points less than 2 s or 3 median steps apart merge."""
-    if not inside.any():
-        return []
-    steps = np.diff(t)
-    steps = steps[steps > 0]
-    gap = max(MIN_GAP_S, 3 * float(np.median(steps))) if len(steps) else MIN_GAP_S
-    ts = t[inside]
-    breaks = np.flatnonzero(np.diff(ts) > gap)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [len(ts) - 1]])
-    return [(round(float(ts[a]), 2), round(float(ts[b]), 2)) for a, b in zip(starts, ends, strict=True)]
-
-
 def ranges_near(blob: bytes, lat: float, lon: float, radius_m: float) -> list[tuple[float, float]]:
-    """Seconds during which the track is within ``radius_m`` of (lat, lon) (haversine)."""
-    t, la, lo = _columns(blob)
-    p1, p2 = math.radians(lat), np.radians(la)
-    h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lo - lon) / 2) ** 2
-    dist = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return _ranges(t, dist <= radius_m)
+    """Seconds during which the track is within ``radius_m`` of (lat, lon)."""
+    return ranges_many([blob], (lat, lon, radius_m), (0.0, 0.0, 0.0, 0.0))[0]
 
 
 def ranges_in_bbox(blob: bytes, w: float, s: float, e: float, n: float) -> list[tuple[float, float]]:
     """Seconds during which the track is inside the box (west, south, east, north)."""
-    t, la, lo = _columns(blob)
-    return _ranges(t, (la >= s) & (la <= n) & (lo >= w) & (lo <= e))
+    return ranges_many([blob], None, (w, s, e, n))[0]
 
 
 def inside_area(la: np.ndarray, lo: np.ndarray, near: tuple[float, float, float] | None,
@@ -87,17 +63,27 @@ def inside_area(la: np.ndarray, lo: np.ndarray, near: tuple[float, float, float]
 def ranges_many(blobs: list[bytes], near: tuple[float, float, float] | None,
                 bbox: tuple[float, float, float, float]) -> list[list[tuple[float, float]]]:
     """``ranges_near`` / ``ranges_in_bbox`` for many tracks in one vectorised pass (near: ``(lat, lon, radius_m)``;
-    else the bbox)."""
+    else the bbox). Inside points closer in time than a track's merge gap (2 s, or 3 mean steps) join a range."""
+    out: list[list[tuple[float, float]]] = [[] for _ in blobs]
     if not blobs:
-        return []
+        return out
     arrays = [np.frombuffer(b, dtype=np.float32).reshape(3, -1) for b in blobs]
     sizes = np.array([a.shape[1] for a in arrays])
-    allpts = np.concatenate(arrays, axis=1).astype(np.float64)
-    inside = inside_area(allpts[1], allpts[2], near, bbox)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    any_inside = np.logical_or.reduceat(inside, starts) if len(inside) else np.zeros(len(blobs), bool)
-    out: list[list[tuple[float, float]]] = [[] for _ in blobs]
-    for i in np.flatnonzero(any_inside):
-        a, b = starts[i], starts[i] + sizes[i]
-        out[i] = _ranges(allpts[0][a:b], inside[a:b])
+    seg = np.repeat(np.arange(len(blobs)), sizes)
+    pts = np.concatenate(arrays, axis=1).astype(np.float64)
+    t = pts[0]
+    inside = inside_area(pts[1], pts[2], near, bbox)
+    if not inside.any():
+        return out
+    ends = np.cumsum(sizes) - 1
+    starts = ends - sizes + 1
+    mean_step = (t[ends] - t[starts]) / np.maximum(sizes - 1, 1)
+    gap = np.maximum(MIN_GAP_S, 3 * mean_step)
+    ti, si = t[inside], seg[inside]
+    new_run = np.ones(len(ti), dtype=bool)
+    new_run[1:] = (si[1:] != si[:-1]) | (np.diff(ti) > gap[si[1:]])
+    run_start = np.flatnonzero(new_run)
+    run_end = np.concatenate([run_start[1:], [len(ti)]]) - 1
+    for a, b in zip(run_start.tolist(), run_end.tolist(), strict=True):
+        out[si[a]].append((round(float(ti[a]), 2), round(float(ti[b]), 2)))
     return out

@@ -261,34 +261,36 @@ def _geo_candidates(sql: _Sql, area: _Area, dialect: str) -> None:
                          "&& box(point(:gw, :gs), point(:ge, :gn))")
 
 
-def _refine_geo(session: Session, sql: _Sql, area: _Area) -> dict[int, list[Hit]]:
-    """Candidates whose track (or capture point) really is in the area, with the hits saying when."""
+def _refine_geo(session: Session, sql: _Sql, area: _Area) -> tuple[list[tuple], dict[int, list[Hit]]]:
+    """Candidates whose track (or capture point) really is in the area, as window rows, with the hits saying
+    when. Every candidate's points are checked in one vectorised pass."""
+    g = len(WINDOW_COLUMNS) + 1  # geo columns follow the window row
     rows = session.execute(sql.statement(
-        "SELECT d.id, d.lat, d.lon, d.geo_w, d.geo_s, d.geo_e, d.geo_n, d.track_t0, d.track_t1, d.track_pts "
-        + sql.from_where()), sql.binds).all()
+        f"SELECT {', '.join(WINDOW_COLUMNS)}, {sql.score} AS score, d.lat, d.lon, d.geo_w, d.geo_s, d.geo_e, "
+        f"d.geo_n, d.track_t0, d.track_t1, d.track_pts {sql.from_where()}"), sql.binds).all()
     found: dict[int, list[Hit]] = {}
-    points = [r for r in rows if r[9] is None and r[1] is not None and r[2] is not None]
+    points = [r for r in rows if r[g + 8] is None and r[g] is not None and r[g + 1] is not None]
     if points:
-        la, lo = np.array([r[1] for r in points]), np.array([r[2] for r in points])
+        la, lo = np.array([r[g] for r in points]), np.array([r[g + 1] for r in points])
         for r, ok in zip(points, geo.inside_area(la, lo, area.near, area.bbox), strict=True):
             if ok:
-                found[r[0]] = [Hit("location")]
-    flights = [r for r in rows if r[9] is not None]
+                found[r[ID]] = [Hit("location")]
+    flights = [r for r in rows if r[g + 8] is not None]
     if flights:  # a track whose box lies inside the area is inside the whole time
-        corners = [geo.inside_area(np.array([r[i] for r in flights]), np.array([r[j] for r in flights]), area.near,
-                               area.bbox) for i in (4, 6) for j in (3, 5)]
+        corners = [geo.inside_area(np.array([r[g + i] for r in flights]), np.array([r[g + j] for r in flights]),
+                                   area.near, area.bbox) for i in (3, 5) for j in (2, 4)]
         covered = np.logical_and.reduce(corners)
         partial = []
         for r, whole in zip(flights, covered, strict=True):
             if whole:
-                found[r[0]] = [Hit("track", None, r[7], r[8])]
+                found[r[ID]] = [Hit("track", None, r[g + 6], r[g + 7])]
             else:
                 partial.append(r)
-        for r, ranges in zip(partial, geo.ranges_many([r[9] for r in partial], area.near, area.bbox),
+        for r, ranges in zip(partial, geo.ranges_many([r[g + 8] for r in partial], area.near, area.bbox),
                              strict=True):
             if ranges:
-                found[r[0]] = [Hit("track", None, a, b) for a, b in ranges]
-    return found
+                found[r[ID]] = [Hit("track", None, a, b) for a, b in ranges]
+    return [r[:g] for r in rows if r[ID] in found], found
 
 
 # --- hits ------------------------------------------------------------------------------------------------------
@@ -316,20 +318,17 @@ def search(session: Session, p: SearchParams) -> SearchResult:
         return SearchResult(0, [], {f: [] for f in FACETS} if p.facets else {})
     has_text = has_text and not q.is_empty()
     _filters(sql, p)
-    geo_hits: dict[int, list[Hit]] = {}
     area = _area(p)
-    if area is not None:
-        geo_sql = _Sql(sql.source, sql.key, list(sql.where), dict(sql.binds), sql.score)
-        _geo_candidates(geo_sql, area, dialect)
-        geo_hits = _refine_geo(session, geo_sql, area)
-        if not geo_hits:
-            return SearchResult(0, [], {f: [] for f in FACETS} if p.facets else {})
-        _ids_in(sql, sorted(geo_hits), dialect)
-
-    return _run(session, sql, p, has_text, geo_hits, q)
+    if area is None:
+        return _run(session, sql, p, has_text, q)
+    _geo_candidates(sql, area, dialect)  # every match is known after the exact check: no window needed
+    matched, geo_hits = _refine_geo(session, sql, area)
+    return _finish(session, sql, p, has_text, q, matched, len(matched), True, False, geo_hits)
 
 
-# window rows: (id, asset_id, project, camera, kind, year, captured_at, duration_s, score)
+WINDOW_COLUMNS = ("d.id", "d.asset_id", "d.project", "d.camera", "d.kind", "d.year", "d.captured_at",
+                  "d.duration_s")
+# window rows: the WINDOW_COLUMNS, then the score
 ID, ASSET, PROJECT, CAMERA, KIND, YEAR, CAPTURED, DURATION, SCORE = range(9)
 
 
@@ -366,15 +365,13 @@ def _facets(session: Session, rows: list[tuple], total: int, dialect: str) -> tu
     return out, len(sample) < total
 
 
-def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, geo_hits: dict[int, list[Hit]],
-         q: Query) -> SearchResult:
+def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Query) -> SearchResult:
     """Fetch a window of at most ``WINDOW`` + 1 matches, then total, facets and page."""
-    dialect = session.get_bind().dialect.name
-    cols = "d.id, d.asset_id, d.project, d.camera, d.kind, d.year, d.captured_at, d.duration_s"
     newest_first = has_text  # the text index streams newest first; filters alone use their own indexes
     order = f" ORDER BY {sql.key} DESC" if newest_first else ""
     window = session.execute(sql.statement(
-        f"SELECT {cols}, {sql.score} AS score {sql.from_where()}{order} LIMIT {WINDOW + 1}"), sql.binds).all()
+        f"SELECT {', '.join(WINDOW_COLUMNS)}, {sql.score} AS score {sql.from_where()}{order} LIMIT {WINDOW + 1}"),
+        sql.binds).all()
     overflow = len(window) > WINDOW
     rows = window[:WINDOW]
     total, total_exact = len(rows), True
@@ -383,12 +380,22 @@ def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, geo_hits:
         total, total_exact = max(WINDOW + 1, round(WINDOW * top / max(1, top - rows[-1][ID] + 1))), False
     elif overflow:
         total = int(session.execute(sql.statement(f"SELECT COUNT(*) {sql.from_where()}"), sql.binds).scalar_one())
+    # past the window only relevance over text ranks the window itself; other orders need every match
+    ordered_in_window = not overflow or (newest_first and p.sort == "relevance")
+    return _finish(session, sql, p, has_text, q, rows, total, total_exact, not ordered_in_window, {})
+
+
+def _finish(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Query, rows: list[tuple], total: int,
+            total_exact: bool, order_in_sql: bool, geo_hits: dict[int, list[Hit]]) -> SearchResult:
+    """Facets from ``rows``, the page (ordered from ``rows`` or, with ``order_in_sql``, by one ordered query
+    over everything matched), the page's assets and their hits."""
+    dialect = session.get_bind().dialect.name
     facets: dict[str, list[tuple[str, int]]] = {}
     facets_estimated = False
     if p.facets:
         facets, facets_estimated = _facets(session, rows, total, dialect)
     start = (p.page - 1) * p.page_size
-    if overflow and not (newest_first and p.sort == "relevance"):  # an exact order over everything matched
+    if order_in_sql:
         page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {sql.from_where()} ORDER BY "
                     f"{_order(p, has_text)} LIMIT {int(p.page_size)} OFFSET {int(start)}")
         page = [(i, a, float(sc or 0.0)) for i, a, sc in session.execute(sql.statement(page_sql), sql.binds)]
