@@ -385,6 +385,35 @@ def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Query)
     return _finish(session, sql, p, has_text, q, rows, total, total_exact, not ordered_in_window, {})
 
 
+def _sqlite_page_by_index(session: Session, sql: _Sql, p: SearchParams, start: int) -> list[tuple] | None:
+    """A page in date or duration order over many matches: walk that column's index and probe each row's
+    text match (FTS5 answers ``MATCH … AND rowid = ?`` without scanning), instead of sorting every match.
+    Cheap exactly when many rows match, which is when it is used. None when it cannot answer (a short
+    ascending page: undated or untimed rows come last and are left to the general query)."""
+    col = "duration_s" if p.sort in ("duration", "-duration") else "captured_at"
+    desc = p.sort in ("relevance", "-captured_at", "-duration")
+    where = list(sql.where)
+    if "match" in sql.binds:
+        where.append("EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :match AND rowid = d.id)")
+    if not desc:
+        where.append(f"d.{col} IS NOT NULL")
+    direction = "DESC" if desc else "ASC"
+    stmt = (f"SELECT d.id, d.asset_id FROM search_docs d INDEXED BY ix_search_docs_{col}"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + f" ORDER BY d.{col} {direction}, d.id {direction} LIMIT {int(p.page_size)} OFFSET {int(start)}")
+    rows = session.execute(sql.statement(stmt), sql.binds).all()
+    if not desc and len(rows) < p.page_size:
+        return None
+    scores: dict[int, float] = {}
+    if "match" in sql.binds and rows:
+        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        ids = bindparam("ids", expanding=True)
+        scores = {i: -float(r) for i, r in session.execute(text(
+            f"SELECT rowid, bm25(search_fts, {w}) FROM search_fts WHERE search_fts MATCH :match AND rowid IN :ids"
+        ).bindparams(ids), {"match": sql.binds["match"], "ids": [r[0] for r in rows]})}
+    return [(i, a, scores.get(i, 0.0)) for i, a in rows]
+
+
 def _finish(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Query, rows: list[tuple], total: int,
             total_exact: bool, order_in_sql: bool, geo_hits: dict[int, list[Hit]]) -> SearchResult:
     """Facets from ``rows``, the page (ordered from ``rows`` or, with ``order_in_sql``, by one ordered query
@@ -396,9 +425,11 @@ def _finish(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Que
         facets, facets_estimated = _facets(session, rows, total, dialect)
     start = (p.page - 1) * p.page_size
     if order_in_sql:
-        page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {sql.from_where()} ORDER BY "
-                    f"{_order(p, has_text)} LIMIT {int(p.page_size)} OFFSET {int(start)}")
-        page = [(i, a, float(sc or 0.0)) for i, a, sc in session.execute(sql.statement(page_sql), sql.binds)]
+        page = (_sqlite_page_by_index(session, sql, p, start) if dialect == "sqlite" else None)
+        if page is None:
+            page_sql = (f"SELECT d.id, d.asset_id, {sql.score} AS score {sql.from_where()} ORDER BY "
+                        f"{_order(p, has_text)} LIMIT {int(p.page_size)} OFFSET {int(start)}")
+            page = [(i, a, float(sc or 0.0)) for i, a, sc in session.execute(sql.statement(page_sql), sql.binds)]
     else:
         page = [(r[ID], r[ASSET], float(r[SCORE] or 0.0))
                 for r in _order_window(rows, p, has_text, start + p.page_size)[start:]]
