@@ -160,7 +160,8 @@ class SearchHitPublic(BaseModel):
 class SearchItemPublic(BaseModel):
     asset_id: str
     title: str
-    score: float = Field(description="relevance (higher is better; 0 without a text query)")
+    score: float = Field(description="relevance (higher is better); 0 without words, and for pages sorted by "
+                         "date or duration over more than 5,000 word matches")
     thumbnail_url: str | None = None
     duration_s: float | None = None
     captured_at: datetime | None = None

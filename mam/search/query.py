@@ -388,13 +388,16 @@ def _run(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Query)
 def _sqlite_page_by_index(session: Session, sql: _Sql, p: SearchParams, start: int) -> list[tuple] | None:
     """A page in date or duration order over many matches: walk that column's index and probe each row's
     text match (FTS5 answers ``MATCH … AND rowid = ?`` without scanning), instead of sorting every match.
+    Scores are 0 on such a page (it is not ordered by them).
     Cheap exactly when many rows match, which is when it is used. None when it cannot answer (a short
     ascending page: undated or untimed rows come last and are left to the general query)."""
     col = "duration_s" if p.sort in ("duration", "-duration") else "captured_at"
     desc = p.sort in ("relevance", "-captured_at", "-duration")
     where = list(sql.where)
-    if "match" in sql.binds:
-        where.append("EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :match AND rowid = d.id)")
+    if "match" in sql.binds:  # a prefix is costly to probe row by row: its matches are listed once instead
+        where.append("d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match)" if "*" in
+                     sql.binds["match"] else
+                     "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :match AND rowid = d.id)")
     if not desc:
         where.append(f"d.{col} IS NOT NULL")
     direction = "DESC" if desc else "ASC"
@@ -404,14 +407,7 @@ def _sqlite_page_by_index(session: Session, sql: _Sql, p: SearchParams, start: i
     rows = session.execute(sql.statement(stmt), sql.binds).all()
     if not desc and len(rows) < p.page_size:
         return None
-    scores: dict[int, float] = {}
-    if "match" in sql.binds and rows:
-        w = ", ".join(str(x) for x in BM25_WEIGHTS)
-        ids = bindparam("ids", expanding=True)
-        scores = {i: -float(r) for i, r in session.execute(text(
-            f"SELECT rowid, bm25(search_fts, {w}) FROM search_fts WHERE search_fts MATCH :match AND rowid IN :ids"
-        ).bindparams(ids), {"match": sql.binds["match"], "ids": [r[0] for r in rows]})}
-    return [(i, a, scores.get(i, 0.0)) for i, a in rows]
+    return [(i, a, 0.0) for i, a in rows]  # bm25 needs a pass over whole doclists: not worth it here
 
 
 def _finish(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Query, rows: list[tuple], total: int,
