@@ -107,9 +107,8 @@ def wait_until(pred, timeout: float, what: str):
 
 
 def kill_pool_child_mid_transcode(settings, aid, worker) -> None:
-    wait_until(lambda: state(settings, aid)[0] == "processing" and state(settings, aid)[1] > 0.05, 120,
-               "transcode progress")
-    ffmpegs = descendants_named(worker.pid, "ffmpeg")
+    ffmpegs = wait_until(lambda: state(settings, aid)[0] == "processing" and state(settings, aid)[1] > 0.05
+                         and descendants_named(worker.pid, "ffmpeg"), 120, "transcode progress")
     assert ffmpegs, "ffmpeg should be running under the worker"
     pool = [c for c in children(worker.pid) if ffmpegs[0] in descendants_named(c, "ffmpeg") or
             ffmpegs[0] in children(c)]
