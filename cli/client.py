@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import httpx
+import typer
+from rich.console import Console
+from rich.markup import escape
 
 from config.settings import Settings
 
@@ -38,3 +44,13 @@ def check(resp: httpx.Response) -> dict:
             detail = resp.text
         raise ApiError(f"{resp.request.method} {resp.request.url.path}: {resp.status_code} {detail}")
     return resp.json()
+
+
+@contextmanager
+def exit_on_api_error(console: Console) -> Iterator[None]:
+    """Print the API's reason in red and exit with status 1 when a call inside fails with ``ApiError``."""
+    try:
+        yield
+    except ApiError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(1) from exc

@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from cli.card import Item, group
-from cli.client import ApiError, check, make_client
+from cli.client import ApiError, check, exit_on_api_error, make_client
 from cli.journal import Journal
 from cli.search import reindex, search
 from cli.uploader import Outcome, Uploader
@@ -237,12 +237,9 @@ def reprocess(
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     with make_client(get_settings()) as client:
         for asset_id in asset_ids:
-            try:
+            with exit_on_api_error(err):
                 check(client.post(f"/api/v1/assets/{asset_id}/reprocess", json={"steps": chosen}))
-                err.print(f"queued {asset_id}: {', '.join(chosen)}")
-            except ApiError as exc:
-                err.print(f"[red]{exc}[/]")
-                raise typer.Exit(1) from exc
+            err.print(f"queued {asset_id}: {', '.join(chosen)}")
         if wait:
             time.sleep(1.0)
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=err) as progress:
@@ -257,11 +254,8 @@ def assets_show(
 ) -> None:
     """Show one asset."""
     with make_client(get_settings()) as client:
-        try:
+        with exit_on_api_error(err):
             rec = check(client.get(f"/api/v1/assets/{asset_id}"))
-        except ApiError as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(1) from exc
     if as_json:
         print(json.dumps(rec, ensure_ascii=False, indent=2))
         return

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli.client import ApiError, check, make_client
+from cli.client import check, exit_on_api_error, make_client
 from config.settings import get_settings
 
 out = Console()
@@ -74,11 +74,8 @@ def search(
               "near": near, "radius_m": radius_m if near else None, "bbox": bbox, "status": status, "sort": sort,
               "page": page, "page_size": page_size}
     with make_client(get_settings()) as client:
-        try:
+        with exit_on_api_error(err):
             data = check(client.get("/api/v1/search", params={k: v for k, v in params.items() if v is not None}))
-        except ApiError as exc:
-            err.print(f"[red]{escape(str(exc))}[/]")
-            raise typer.Exit(1) from exc
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -33,7 +33,7 @@ from mam.errors import NotFound, TooLarge
 from mam.metadata import track as tracks
 from mam.models import Asset, AssetStatus, new_id
 from mam.names import check_filename
-from mam.search.document import SHOWN_FIELDS, asset_values, display_title
+from mam.search.document import asset_values, display_title
 from mam.search.similar import similar_assets
 from mam.storage import Storage, original_key
 from mam.uploads import HashingReader, find_duplicate
@@ -178,7 +178,7 @@ def similar(_: CurrentToken, asset_id: str, session: SessionDep, settings: Setti
     found = similar_assets(session, asset_id, max_distance=max_distance, limit=limit)
     assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_([f.asset_id for f in found]))
                                                  .options(selectinload(Asset.renditions)))}
-    items = [SimilarItem(asset_id=f.asset_id, title=display_title(asset_values(assets[f.asset_id], SHOWN_FIELDS)),
+    items = [SimilarItem(asset_id=f.asset_id, title=display_title(asset_values(assets[f.asset_id])),
                          thumbnail_url=thumbnail_url(assets[f.asset_id], request, storage, settings.presign_ttl_s),
                          distance=f.distance, matches=[ShotMatchPublic(**vars(m)) for m in f.matches])
              for f in found if f.asset_id in assets]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
 from api.routes.assets import thumbnail_url
 from api.schemas import FacetCount, SearchHitPublic, SearchItemPublic, SearchPage
-from mam.search.document import SHOWN_FIELDS, asset_values, display_title
+from mam.search.document import asset_values, display_title
 from mam.search.query import SearchError, SearchParams, Sort, search
 
 router = APIRouter(tags=["search"])
@@ -76,7 +76,7 @@ def search_assets(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
     items = [
         SearchItemPublic(
-            asset_id=i.asset.id, title=display_title(asset_values(i.asset, SHOWN_FIELDS)), score=i.score,
+            asset_id=i.asset.id, title=display_title(asset_values(i.asset)), score=i.score,
             thumbnail_url=thumbnail_url(i.asset, request, storage, settings.presign_ttl_s),
             duration_s=(i.asset.technical or {}).get("duration_s"), captured_at=i.asset.captured_at,
             kind=i.asset.kind, status=i.asset.status, project=i.asset.project,

@@ -31,9 +31,9 @@ SHOWN_FIELDS = tuple(f for f in FIELDS if f not in ("telemetry", "shots"))
 """What hits and result titles read (an asset's track is large and not needed for them)."""
 
 
-def asset_values(asset: Any, names: tuple[str, ...] = FIELDS) -> dict[str, Any]:
-    """These attributes of an ORM asset (all of ``FIELDS`` by default) as a plain mapping."""
-    return {name: getattr(asset, name) for name in names}
+def asset_values(asset: Any) -> dict[str, Any]:
+    """What hits and titles read of an ORM asset (``SHOWN_FIELDS``), as a plain mapping."""
+    return {name: getattr(asset, name) for name in SHOWN_FIELDS}
 
 
 def display_title(values: Mapping[str, Any]) -> str:

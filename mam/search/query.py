@@ -1,9 +1,10 @@
 """Running a search: one interface over SQLite FTS5 + R*Tree and PostgreSQL tsvector + GiST.
 
 ``search(session, params)`` returns the total, a page of assets with their hits (fields and, for on-screen
-text, subtitles, transcripts and flight tracks, the time ranges) and facet counts over everything matched.
-The two engines differ only in the few SQL fragments ``_TextSQL`` and ``_geo_candidates`` hold; filters,
-facets, paging, geo refinement and hits are the same code.
+text, subtitles, transcripts and flight tracks, the time ranges) and facet counts (see ``WINDOW`` and
+``FACET_SAMPLE`` for how broad queries are bounded). The two engines differ only in the SQL fragments of
+``_text_sql``, ``_ids_in``, ``_geo_candidates`` and SQLite's ``_sqlite_page_by_index``; filters, facets,
+paging, geo refinement and hits are the same code.
 
 A geo query (``near`` / ``bbox``) first finds candidates by bounding box in the index (R*Tree / GiST), then
 checks each candidate's real track point by point: a drone clip matches only when its flight passes through
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from mam.models import Asset
 from mam.search import geo
-from mam.search.document import SHOWN_FIELDS, asset_values, field_texts, timed_texts
+from mam.search.document import asset_values, field_texts, timed_texts
 from mam.search.snippets import Matcher, highlight
 from mam.search.tokenize import (
     Query,
@@ -49,6 +50,10 @@ them. With words, the text index yields the newest matches first: when more matc
 from how densely the window fills the id range (``total_exact`` false) and relevance ranks within the
 newest WINDOW. Filters alone are counted exactly. Sorts other than relevance run one exact ordered query
 over everything matched when the window overflows."""
+WINDOW_COLUMNS = ("d.id", "d.asset_id", "d.project", "d.camera", "d.kind", "d.year", "d.captured_at",
+                  "d.duration_s")
+# window rows: the WINDOW_COLUMNS, then the score
+ID, ASSET, PROJECT, CAMERA, KIND, YEAR, CAPTURED, DURATION, SCORE = range(9)
 MAX_HITS = 20
 MAX_TAG_FILTERS = 20
 MAX_RESULT_WINDOW = 10_000
@@ -237,17 +242,16 @@ class _Area:
 
 
 def _area(p: SearchParams) -> _Area | None:
-    if p.near is not None:
-        lat, lon = p.near
-        dlat = p.radius_m / EARTH_M_PER_DEG
-        dlon = min(180.0, p.radius_m / (EARTH_M_PER_DEG * max(math.cos(math.radians(lat)), 1e-6)))
-        box = (max(-180.0, lon - dlon), max(-90.0, lat - dlat), min(180.0, lon + dlon), min(90.0, lat + dlat))
-        area = _Area(box, (lat, lon, p.radius_m))
-        if p.bbox is None:
-            return area
+    """The area asked for: ``bbox`` when given (it wins over ``near``), else the circle and its bounding box."""
     if p.bbox is not None:
         return _Area(tuple(float(v) for v in p.bbox))  # type: ignore[arg-type]
-    return None
+    if p.near is None:
+        return None
+    lat, lon = p.near
+    dlat = p.radius_m / EARTH_M_PER_DEG
+    dlon = min(180.0, p.radius_m / (EARTH_M_PER_DEG * max(math.cos(math.radians(lat)), 1e-6)))
+    box = (max(-180.0, lon - dlon), max(-90.0, lat - dlat), min(180.0, lon + dlon), min(90.0, lat + dlat))
+    return _Area(box, (lat, lon, p.radius_m))
 
 
 def _geo_candidates(sql: _Sql, area: _Area, dialect: str) -> None:
@@ -324,12 +328,6 @@ def search(session: Session, p: SearchParams) -> SearchResult:
     _geo_candidates(sql, area, dialect)  # every match is known after the exact check: no window needed
     matched, geo_hits = _refine_geo(session, sql, area)
     return _finish(session, sql, p, has_text, q, matched, len(matched), True, False, geo_hits)
-
-
-WINDOW_COLUMNS = ("d.id", "d.asset_id", "d.project", "d.camera", "d.kind", "d.year", "d.captured_at",
-                  "d.duration_s")
-# window rows: the WINDOW_COLUMNS, then the score
-ID, ASSET, PROJECT, CAMERA, KIND, YEAR, CAPTURED, DURATION, SCORE = range(9)
 
 
 def _order_window(rows: list[tuple], p: SearchParams, has_text: bool, end: int) -> list[tuple]:
@@ -438,6 +436,6 @@ def _finish(session: Session, sql: _Sql, p: SearchParams, has_text: bool, q: Que
         asset = assets.get(asset_id)
         if asset is None:
             continue
-        hits = text_hits(asset_values(asset, SHOWN_FIELDS), matcher) + geo_hits.get(doc_id, [])
+        hits = text_hits(asset_values(asset), matcher) + geo_hits.get(doc_id, [])
         items.append(SearchItem(asset, score, hits[:MAX_HITS]))
     return SearchResult(total, items, facets, facets_estimated, total_exact=total_exact)

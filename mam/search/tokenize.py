@@ -17,7 +17,7 @@ column whose tokenizer only splits on ASCII whitespace/punctuation and keeps eve
   characters are token characters, so a Han word or a term with accents stays one token, independent of the
   Unicode tables compiled into SQLite (``unicode61`` would also work for these terms, but splits on any
   character its Unicode 6.1 tables do not know). Case folding and diacritics are done here, not by SQLite.
-* PostgreSQL: ``to_tsvector('simple', index_text(...))``.
+* PostgreSQL: tsvector / tsquery literals of the same terms (``pg_tsvector``, ``pg_tsquery``), stored as given.
 
 Query side, ``query_terms(text)`` → ``Query`` (see its docstring), and ``fts5_match(query)`` renders it as a
 FTS5 MATCH expression in which every term is a quoted FTS5 string, so user input never becomes FTS syntax.
