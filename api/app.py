@@ -1,4 +1,4 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: it takes what the composition root built."""
 
 from __future__ import annotations
 
@@ -7,49 +7,58 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI
 
+from api import errors
 from api.routes import assets, health, projects, search, uploads
-from config.settings import Settings, get_settings
+from app.bootstrap import Root, root
 from mam import uploads as upload_sessions
-from mam.db import unit_of_work
-from mam.errors import InvalidInput, NotFound
-from pipelines.context import storage_from_settings
+from pipelines import workflow
+from pipelines.run_step import lock_name
 
 log = logging.getLogger(__name__)
 
 
-def sweep_expired_uploads(settings: Settings, storage) -> int:
+def sweep_expired_uploads(r: Root) -> int:
     """Abort upload sessions past their expiry and free their parts."""
-    with unit_of_work(settings.database_url) as s:
-        return upload_sessions.expire_sessions(s, storage)
+    return upload_sessions.expire_sessions(r.uow, r.storage)
 
 
-async def _sweeper(app: FastAPI) -> None:
-    settings = app.state.settings
+def dispatch_pending(r: Root) -> int:
+    """Hand the broker the work the catalog holds and the broker lacks (see ``workflow.dispatch_due``)."""
+    return workflow.dispatch_due(r.uow, r.enqueuer, resend_after_s=r.settings.redispatch_after_s,
+                                 is_running=lambda asset_id: r.locks.is_held(lock_name(asset_id)))
+
+
+async def _every(seconds: float, what: str, fn) -> None:
     while True:
         try:
-            n = await asyncio.to_thread(sweep_expired_uploads, settings, app.state.storage)
+            n = await asyncio.to_thread(fn)
             if n:
-                log.info("expired %d upload session(s)", n)
-        except Exception:
-            log.exception("upload sweeper failed; trying again later")
-        await asyncio.sleep(settings.upload_sweep_interval_s)
+                log.info("%s: %d", what, n)
+        except Exception as exc:  # the broker or the store may be down for a while; try again later
+            log.warning("%s failed (%s); trying again in %.0f s", what, exc, seconds)
+        await asyncio.sleep(seconds)
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    task = asyncio.create_task(_sweeper(app))
+    r: Root = app.state.root
+    tasks = [asyncio.create_task(_every(r.settings.upload_sweep_interval_s, "expired upload sessions",
+                                        lambda: sweep_expired_uploads(r)))]
+    if r.settings.dispatch_interval_s > 0:
+        tasks.append(asyncio.create_task(_every(r.settings.dispatch_interval_s, "work handed to the broker",
+                                                lambda: dispatch_pending(r))))
     try:
         yield
     finally:
-        task.cancel()
+        for task in tasks:
+            task.cancel()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(r: Root | None = None) -> FastAPI:
     """The API with its routers; every /api/v1 route but health needs a bearer token."""
-    settings = settings or get_settings()
+    r = r or root()
     app = FastAPI(
         title="MAM",
         version=health.VERSION,
@@ -58,22 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Authenticate with `Authorization: Bearer`.",
         lifespan=_lifespan,
     )
-    app.state.settings = settings
-    app.state.storage = storage_from_settings(settings)
+    app.state.root = r
     v1 = APIRouter(prefix="/api/v1")
-    v1.include_router(health.router)
-    v1.include_router(assets.router)
-    v1.include_router(uploads.router)
-    v1.include_router(search.router)
-    v1.include_router(projects.router)
+    for module in (health, assets, uploads, search, projects):
+        v1.include_router(module.router)
     app.include_router(v1)
-
-    @app.exception_handler(NotFound)
-    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(InvalidInput)
-    async def _invalid(_: Request, exc: InvalidInput) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
-
+    errors.install(app)
     return app

@@ -1,4 +1,4 @@
-"""Typed dependencies shared by the routers."""
+"""Typed dependencies shared by the routers; everything comes from the composition root on ``app.state``."""
 
 from __future__ import annotations
 
@@ -9,23 +9,36 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app.bootstrap import Root
 from config.settings import Settings
 from mam.auth import find_token
-from mam.db import session_factory
+from mam.db import UnitOfWork
 from mam.models import ApiToken
 from mam.storage import Storage
 
 
-def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def get_root(request: Request) -> Root:
+    return request.app.state.root
 
 
-def get_storage(request: Request) -> Storage:
-    return request.app.state.storage
+RootDep = Annotated[Root, Depends(get_root)]
 
 
-def get_session(settings: Annotated[Settings, Depends(get_app_settings)]) -> Iterator[Session]:
-    session = session_factory(settings.database_url)()
+def get_app_settings(r: RootDep) -> Settings:
+    return r.settings
+
+
+def get_storage(r: RootDep) -> Storage:
+    return r.storage
+
+
+def get_uow(r: RootDep) -> UnitOfWork:
+    return r.uow
+
+
+def get_session(r: RootDep) -> Iterator[Session]:
+    """A session for reading; routes that change something go through the unit of work instead."""
+    session = r.uow.read()
     try:
         yield session
     finally:
@@ -34,6 +47,7 @@ def get_session(settings: Annotated[Settings, Depends(get_app_settings)]) -> Ite
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StorageDep = Annotated[Storage, Depends(get_storage)]
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")

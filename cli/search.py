@@ -97,13 +97,14 @@ def reindex(
     = False,
 ) -> None:
     """Build the search index for assets it lacks (or all of them, e.g. after the dictionary changed)."""
-    from mam.db import migrate, unit_of_work
+    from app.bootstrap import root
+    from mam.db import migrate
     from mam.search.index import backfill
 
-    settings = get_settings()
-    migrate(settings.database_url)
+    r = root()
+    migrate(r.settings.database_url)
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err) as progress, unit_of_work(settings.database_url) as s:
+    with Progress(*columns, console=err) as progress, r.uow() as s:
         task = progress.add_task("index", total=None)
         n = backfill(s, rebuild=rebuild, progress=lambda done, total: progress.update(task, completed=done,
                                                                                        total=total))

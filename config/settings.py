@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     ffmpeg_timeout_s: int = Field(3 * 3600, ge=5)
     ffprobe_timeout_s: int = Field(60, ge=1)
     presign_ttl_s: int = Field(900, ge=30, le=7 * 24 * 3600)
+    dispatch_interval_s: float = Field(5.0, ge=0)  # how often the API hands queued work to the broker (0: never)
+    redispatch_after_s: int = Field(900, ge=10)  # a sent or running step untouched this long is handed over again
 
     # uploads
     max_upload_bytes: int = Field(5 * 1024**4, ge=1)

@@ -1,8 +1,14 @@
-"""Engine, sessions and schema migrations (Alembic, applied automatically on start)."""
+"""Engines, the unit of work and schema migrations (Alembic, applied at start-up).
+
+Transactions belong to the unit of work: a caller opens one with ``with uow() as session:``; it commits
+when the block ends and rolls back on any error. Work to do only once the data is durable (handing a
+submitted step to the broker) is registered with ``after_commit(session, fn)`` and runs after the commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +18,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_AFTER_COMMIT = "after_commit_callbacks"
 
 
 def make_engine(url: str) -> Engine:
@@ -41,26 +49,44 @@ def get_engine(url: str) -> Engine:
     return make_engine(url)
 
 
-def session_factory(url: str) -> sessionmaker[Session]:
-    """A session factory bound to the engine for ``url``; its sessions keep the search index in step."""
-    from mam.search.index import install_hooks
-
-    install_hooks()
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+def after_commit(session: Session, fn: Callable[[], None]) -> None:
+    """Run ``fn`` once the unit of work that owns ``session`` has committed (never on rollback)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(fn)
 
 
-@contextmanager
-def unit_of_work(url: str) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    session = session_factory(url)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+class UnitOfWork:
+    """The catalog's transactions. ``with uow() as s:`` commits on success and rolls back on error.
+
+    Its sessions keep the search index in step (the index hooks listen on this factory's sessions only)."""
+
+    def __init__(self, url: str) -> None:
+        from mam.search.index import attach_hooks
+
+        self.url = url
+        self.sessions = sessionmaker(bind=get_engine(url), expire_on_commit=False)
+        attach_hooks(self.sessions)
+
+    @contextmanager
+    def __call__(self) -> Iterator[Session]:
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            callbacks = session.info.pop(_AFTER_COMMIT, [])
+            session.close()
+        for fn in callbacks:  # only reached after a commit
+            try:
+                fn()
+            except Exception:
+                log.warning("after-commit action failed; it is retried by the dispatcher", exc_info=True)
+
+    def read(self) -> Session:
+        """A session for reading (the caller closes it); writes go through ``with uow()``."""
+        return self.sessions()
 
 
 def migrate(url: str) -> None:

@@ -1,4 +1,6 @@
-"""One exception hierarchy: permanent errors fail an asset, transient ones are retried."""
+"""One exception hierarchy: permanent errors fail an asset, transient ones are retried.
+
+Nothing here knows HTTP: ``api/errors.py`` maps these types to status codes."""
 
 from __future__ import annotations
 
@@ -38,28 +40,18 @@ class NotFound(MamError):
 class InvalidInput(MamError):
     """A request the product refuses (bad name, size, part, checksum); the message says why."""
 
-    status = 422
-
 
 class Gone(InvalidInput):
     """The upload session expired, was aborted or is already completed."""
-
-    status = 410
 
 
 class Conflict(InvalidInput):
     """The request does not fit the current state (e.g. completing with parts missing)."""
 
-    status = 409
-
 
 class TooLarge(InvalidInput):
     """Over a configured size limit."""
 
-    status = 413
-
 
 class UnsupportedMedia(InvalidInput):
     """The content is not a media type the product accepts."""
-
-    status = 415

@@ -179,3 +179,36 @@ class Sidecar(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkState(enum.StrEnum):
+    QUEUED = "queued"  # written with the change that asked for it; not yet handed to the broker
+    SENT = "sent"  # handed to the broker
+    RUNNING = "running"  # a delivery is working on it
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # superseded by a newer submission for the same asset
+
+
+OPEN_WORK = (WorkState.QUEUED, WorkState.SENT, WorkState.RUNNING)
+
+
+class WorkItem(Base):
+    """One submitted pipeline step of one asset: the catalog, not the queue, holds what is pending.
+
+    Written in the same transaction as the change that asked for it (a transactional outbox); the dispatcher
+    hands queued rows to the broker and hands again any that were lost."""
+
+    __tablename__ = "work_items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    asset_id: Mapped[str] = mapped_column(String(32), index=True)
+    step: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default=WorkState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()

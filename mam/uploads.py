@@ -1,27 +1,32 @@
 """Resumable upload sessions: plan the parts, receive or presign them, complete, dedup, expire.
 
 Nothing becomes visible in the catalog until ``complete`` has verified every part, the total size
-and the sha256; aborting or expiring frees the store.
+and the sha256; aborting or expiring frees the store. The one-request upload (``upload_whole``) is a session
+too, fed by the API, so every way in makes the same checks. Each function owns its transactions through
+the unit of work it is given.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mam import catalog
+from mam.db import UnitOfWork
 from mam.errors import Conflict, Gone, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from mam.models import Asset, AssetStatus, Sidecar, UploadPart, UploadSession, UploadStatus, new_id, utcnow
 from mam.names import check_filename, stem_and_ext
 from mam.sniff import sniff
-from mam.storage import Storage, original_key
+from mam.storage import Storage
 from mam.storage.base import PartInfo
+from mam.storage.keys import original_key, originals_prefix, sidecar_key
 
 MiB = 1024 * 1024
 MIN_PART = 5 * MiB  # S3: every part but the last is at least 5 MiB
@@ -56,11 +61,6 @@ def expected_part_size(sess: UploadSession, number: int) -> int:
     return sess.size_bytes - sess.part_size * (sess.part_count - 1)
 
 
-def sidecar_key(asset_id: str, index: int, filename: str) -> str:
-    """Server-made key of a sidecar; only its (known) extension comes from the user's name."""
-    return f"originals/{asset_id}/sidecars/{index:02d}.{stem_and_ext(filename)[1]}"
-
-
 def _check_sidecars(raw: list[dict[str, Any]] | None, main_name: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for item in raw or []:
@@ -93,22 +93,41 @@ class Limits:
     part_size: int = DEFAULT_PART
 
 
-def create_session(session: Session, storage: Storage, limits: Limits, *, filename: str, size_bytes: int,
+@dataclass
+class Opened:
+    """A new session's id, or the asset that already holds the declared sha256."""
+
+    upload_id: str | None = None
+    duplicate_of: str | None = None
+
+
+def create_session(uow: UnitOfWork, storage: Storage, limits: Limits, *, filename: str, size_bytes: int,
                    sha256: str | None = None, content_type: str | None = None, title: str | None = None,
                    project: str | None = None, tags: list[str] | None = None,
-                   sidecars: list[dict[str, Any]] | None = None) -> UploadSession | Asset:
-    """Open an upload session, or return the existing ``Asset`` when ``sha256`` is already stored."""
+                   sidecars: list[dict[str, Any]] | None = None, part_size: int | None = None) -> Opened:
+    """Open an upload session, or name the asset that already holds ``sha256``.
+
+    ``part_size`` forces the part size (the one-request upload sends the file as one part when it can)."""
+    with uow() as session:
+        return _create(session, storage, limits, filename=filename, size_bytes=size_bytes, sha256=sha256,
+                       content_type=content_type, title=title, project=project, tags=tags, sidecars=sidecars,
+                       part_size=part_size)
+
+
+def _create(session: Session, storage: Storage, limits: Limits, *, filename: str, size_bytes: int,
+            sha256: str | None, content_type: str | None, title: str | None, project: str | None,
+            tags: list[str] | None, sidecars: list[dict[str, Any]] | None, part_size: int | None) -> Opened:
     name = check_filename(filename)
     if size_bytes > limits.max_upload_bytes:
         raise TooLarge(f"size_bytes {size_bytes} is over the {limits.max_upload_bytes}-byte upload limit")
-    part_size, count = plan_parts(size_bytes, limits.part_size)
+    part_size, count = plan_parts(size_bytes, part_size or limits.part_size)
     if sha256 is not None:
         sha256 = sha256.lower()
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise InvalidInput("sha256 must be 64 hex digits")
         dup = find_duplicate(session, sha256)
         if dup is not None:
-            return dup
+            return Opened(duplicate_of=dup.id)
     side = _check_sidecars(sidecars, name)
     asset_id = new_id()
     key = original_key(asset_id, name)
@@ -122,7 +141,7 @@ def create_session(session: Session, storage: Storage, limits: Limits, *, filena
     )
     session.add(sess)
     session.flush()
-    return sess
+    return Opened(upload_id=sess.id)
 
 
 def get_open(session: Session, upload_id: str) -> UploadSession:
@@ -138,8 +157,6 @@ def get_open(session: Session, upload_id: str) -> UploadSession:
 
 
 def _aware(dt):
-    from datetime import UTC
-
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
@@ -161,34 +178,46 @@ class HashingReader:
         return data
 
 
-def receive_part(session: Session, storage: Storage, upload_id: str, number: int, stream: BinaryIO,
-                 *, content_length: int | None, sha256: str | None = None, md5: str | None = None) -> UploadPart:
-    """Store one part streamed through the API (local store), checking its size and checksum."""
-    sess = get_open(session, upload_id)
-    size = expected_part_size(sess, number)
+@dataclass
+class Received:
+    number: int
+    size: int
+    etag: str
+    receipts: int
+
+
+def receive_part(uow: UnitOfWork, storage: Storage, upload_id: str, number: int, stream: BinaryIO,
+                 *, content_length: int | None, sha256: str | None = None, md5: str | None = None) -> Received:
+    """Store one part streamed through the API, checking its size and checksum (no transaction is open
+    while the bytes flow)."""
+    with uow() as session:
+        sess = get_open(session, upload_id)
+        size = expected_part_size(sess, number)
+        key, store_id, offset = sess.key, sess.store_upload_id, (number - 1) * sess.part_size
     if content_length is not None and content_length != size:
         raise InvalidInput(f"part {number} must be exactly {size} bytes, got Content-Length {content_length}")
     checking = bool(sha256 or md5)  # hashing costs CPU: only when the client sent a checksum to compare
     hashing = HashingReader(stream, md5=bool(md5)) if checking else stream
     try:
-        info = storage.upload_part(sess.key, sess.store_upload_id, number, hashing, size,
-                                   offset=(number - 1) * sess.part_size)
+        info = storage.upload_part(key, store_id, number, hashing, size, offset=offset)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     digest = hashing.sha.hexdigest() if checking else None
     if checking and ((sha256 and sha256.lower() != digest) or (md5 and md5.lower() != hashing.md5.hexdigest())):
-        storage.discard_part(sess.key, sess.store_upload_id, number)
+        storage.discard_part(key, store_id, number)
         raise InvalidInput(f"part {number} checksum does not match what was sent; send it again")
-    part = next((p for p in sess.parts if p.number == number), None)
-    if part is None:
-        part = UploadPart(session_id=sess.id, number=number, size=info.size, etag=info.etag, sha256=digest,
-                          receipts=1)
-        sess.parts.append(part)
-    else:
-        part.size, part.etag, part.sha256, part.receipts = info.size, info.etag, digest, part.receipts + 1
-        part.received_at = utcnow()
-    session.flush()
-    return part
+    with uow() as session:
+        sess = get_open(session, upload_id)
+        part = next((p for p in sess.parts if p.number == number), None)
+        if part is None:
+            part = UploadPart(session_id=sess.id, number=number, size=info.size, etag=info.etag, sha256=digest,
+                              receipts=1)
+            sess.parts.append(part)
+        else:
+            part.size, part.etag, part.sha256, part.receipts = info.size, info.etag, digest, part.receipts + 1
+            part.received_at = utcnow()
+        session.flush()
+        return Received(part.number, part.size, part.etag, part.receipts)
 
 
 def received_parts(storage: Storage, sess: UploadSession) -> list[PartInfo]:
@@ -198,28 +227,30 @@ def received_parts(storage: Storage, sess: UploadSession) -> list[PartInfo]:
 
 def _free(storage: Storage, sess: UploadSession) -> None:
     storage.abort_multipart(sess.key, sess.store_upload_id)
-    storage.delete_prefix(f"originals/{sess.asset_id}/")
+    storage.delete_prefix(originals_prefix(sess.asset_id))
 
 
-def abort(session: Session, storage: Storage, upload_id: str, status: str = UploadStatus.ABORTED) -> None:
+def abort(uow: UnitOfWork, storage: Storage, upload_id: str, status: str = UploadStatus.ABORTED) -> None:
     """Abort an open session and free everything it stored."""
-    sess = session.get(UploadSession, upload_id)
-    if sess is None:
-        raise NotFound(f"upload {upload_id} not found")
-    if sess.status == UploadStatus.COMPLETED:
-        raise Gone(f"upload {upload_id} is already completed")
-    _free(storage, sess)
-    sess.status = status
-
-
-def expire_sessions(session: Session, storage: Storage) -> int:
-    """Abort every open session past its ``expires_at``; return how many."""
-    stale = session.scalars(select(UploadSession).where(UploadSession.status == UploadStatus.OPEN,
-                                                        UploadSession.expires_at < utcnow())).all()
-    for sess in stale:
+    with uow() as session:
+        sess = session.get(UploadSession, upload_id)
+        if sess is None:
+            raise NotFound(f"upload {upload_id} not found")
+        if sess.status == UploadStatus.COMPLETED:
+            raise Gone(f"upload {upload_id} is already completed")
         _free(storage, sess)
-        sess.status = UploadStatus.EXPIRED
-    return len(stale)
+        sess.status = status
+
+
+def expire_sessions(uow: UnitOfWork, storage: Storage) -> int:
+    """Abort every open session past its ``expires_at``; return how many."""
+    with uow() as session:
+        stale = session.scalars(select(UploadSession).where(UploadSession.status == UploadStatus.OPEN,
+                                                            UploadSession.expires_at < utcnow())).all()
+        for sess in stale:
+            _free(storage, sess)
+            sess.status = UploadStatus.EXPIRED
+        return len(stale)
 
 
 @dataclass
@@ -228,12 +259,26 @@ class Completed:
     duplicate_of: str | None
 
 
-def complete(session: Session, storage: Storage, limits: Limits, upload_id: str,
-             sha256: str | None = None) -> Completed:
+StartFlow = Callable[[Session, str], object]
+
+
+def complete(uow: UnitOfWork, storage: Storage, limits: Limits, upload_id: str, sha256: str | None = None, *,
+             start_flow: StartFlow) -> Completed:
     """Verify parts, size, sidecars and sha256 (streamed), then create the asset (or find its duplicate).
 
-    The caller commits and then enqueues ingest for ``asset_id`` unless it is a duplicate.
-    """
+    ``start_flow(session, asset_id)`` submits the new asset's processing in the same transaction."""
+    problem: InvalidInput | None = None
+    with uow() as session:
+        done = _complete(session, storage, limits, upload_id, sha256, start_flow)
+        if isinstance(done, InvalidInput):
+            problem = done  # the session is marked aborted by this commit, then the reason is raised
+    if problem is not None:
+        raise problem
+    return done
+
+
+def _complete(session: Session, storage: Storage, limits: Limits, upload_id: str, sha256: str | None,
+              start_flow: StartFlow) -> Completed | InvalidInput:
     sess = get_open(session, upload_id)
     parts = {p.number: p for p in received_parts(storage, sess)}
     missing = [n for n in range(1, sess.part_count + 1) if n not in parts]
@@ -266,14 +311,13 @@ def complete(session: Session, storage: Storage, limits: Limits, upload_id: str,
             problem = UnsupportedMedia(f"not a media file: {sess.filename!r} looks like {what}; "
                                        f"accepted: {', '.join(sorted(limits.allowed_kinds))}")
     if problem is not None:
-        storage.delete_prefix(f"originals/{sess.asset_id}/")
+        storage.delete_prefix(originals_prefix(sess.asset_id))
         sess.status = UploadStatus.ABORTED
-        session.commit()
-        raise problem
+        return problem
     dup = find_duplicate(session, digest)
     sess.status = UploadStatus.COMPLETED
     if dup is not None:
-        storage.delete_prefix(f"originals/{sess.asset_id}/")
+        storage.delete_prefix(originals_prefix(sess.asset_id))
         return Completed(dup.id, dup.id)
     asset = catalog.new_asset(session, original_filename=sess.filename, original_key_for=lambda _: sess.key,
                               content_type=sess.content_type, title=sess.title, project=sess.project,
@@ -283,7 +327,45 @@ def complete(session: Session, storage: Storage, limits: Limits, upload_id: str,
         asset.sidecars.append(Sidecar(kind=sc["kind"], filename=sc["filename"], key=sc["key"],
                                       size_bytes=sc["size_bytes"]))
     session.flush()
+    start_flow(session, asset.id)
     return Completed(asset.id, None)
+
+
+def upload_whole(uow: UnitOfWork, storage: Storage, limits: Limits, stream: BinaryIO, *, size_bytes: int,
+                 filename: str, content_type: str | None = None, title: str | None = None,
+                 project: str | None = None, tags: list[str] | None = None, start_flow: StartFlow) -> Completed:
+    """The one-request upload: a session the API feeds itself (one part up to 5 GiB, else parts in order),
+    completed with the same checks as any other."""
+    opened = create_session(uow, storage, limits, filename=filename, size_bytes=size_bytes,
+                            content_type=content_type, title=title, project=project, tags=tags,
+                            part_size=min(max(size_bytes, MIN_PART), MAX_PART))
+    assert opened.upload_id is not None  # no sha256 declared: never a duplicate at this point
+    try:
+        with uow() as session:
+            sess = get_open(session, opened.upload_id)
+            sizes = [expected_part_size(sess, n) for n in range(1, sess.part_count + 1)]
+        for number, size in enumerate(sizes, start=1):
+            receive_part(uow, storage, opened.upload_id, number, _Exactly(stream, size), content_length=size)
+        return complete(uow, storage, limits, opened.upload_id, start_flow=start_flow)
+    except BaseException:
+        try:
+            abort(uow, storage, opened.upload_id)
+        except (Gone, NotFound):
+            pass
+        raise
+
+
+class _Exactly:
+    """At most ``size`` bytes of a stream."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream, self.left = stream, size
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n is None or n < 0 else min(n, self.left)
+        data = self.stream.read(n) if n else b""
+        self.left -= len(data)
+        return data
 
 
 def _hash_object(storage: Storage, key: str) -> tuple[str, bytes, int]:

@@ -1,6 +1,8 @@
 """The analysis step (its own queue, after the asset is ready): OCR, tags and hashes from shot keyframes.
 
-It never fails the asset: a problem marks ``analysis.status`` failed with the reason.
+It never fails the asset: the workflow marks ``analysis.status`` (running, done, failed with the reason).
+A shot whose keyframe could not be read or whose text could not be read counts as a failed item; when every
+shot fails, the step fails.
 """
 
 from __future__ import annotations
@@ -11,22 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from mam import catalog
-from mam.db import unit_of_work
 from mam.media import media_pass
 from mam.media.runner import run_media_command
-from mam.models import utcnow
 from mam.tags import replace_source
-from pipelines.context import StepContext
+from pipelines.context import StepContext, StepResult
 from pipelines.ingest import fetch_original
 
 log = logging.getLogger(__name__)
 OCR_FRAME_WIDTH = 640  # OCR frames from the proxy: 320-px thumbnails garble Chinese captions, 640 px reads them
-
-
-def _set_analysis(db_url: str, asset_id: str, **values: Any) -> None:
-    with unit_of_work(db_url) as s:
-        asset = catalog.get_asset(s, asset_id)
-        asset.analysis = {**(asset.analysis or {}), **values, "updated_at": utcnow().isoformat()}
 
 
 def _ocr_frames(ctx: StepContext, proxy: Path, shots: list[dict[str, Any]]) -> list[Path | None]:
@@ -62,20 +56,22 @@ def analysis_tags(shots: list[dict[str, Any]], aerial_known: bool) -> list[str]:
     return tags
 
 
-def analysis_step(ctx: StepContext) -> None:
+_ITEM_PARTS = ("keyframe", "ocr")  # a shot failed when one of these could not be done
+
+
+def analysis_step(ctx: StepContext) -> StepResult:
     """Analyse every shot's keyframe and the proxy; record per-shot facts, OCR lines and tags."""
     from mam.analysis.ocr import TextLine, merge_ocr_over_shots
     from mam.analysis.shots import analyse_shot
 
-    with unit_of_work(ctx.db_url) as s:
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         shots = [dict(x) for x in asset.shots or []]
         proxy = next((r.key for r in asset.renditions if r.kind == "proxy" and r.key.endswith(".mp4")), None)
         aerial_known = any(t["name"] == "aerial" for t in asset.auto_tags or [])
     if proxy is None or not shots:
-        _set_analysis(ctx.db_url, ctx.asset_id, status="done", note="nothing to analyse")
-        return
-    _set_analysis(ctx.db_url, ctx.asset_id, status="running", error=None)
+        return StepResult()
+    result = StepResult(items=len(shots))
     proxy_path = fetch_original(ctx, proxy)
     big = _ocr_frames(ctx, proxy_path, shots)
     per_shot_text = []
@@ -83,20 +79,22 @@ def analysis_step(ctx: StepContext) -> None:
         thumb = fetch_original(ctx, shot["image_key"]) if shot.get("image_key") else None
         image = thumb or frame
         if image is None:
+            result.failed_items += 1
+            result.first_failure = result.first_failure or f"shot {shot['index']}: no keyframe"
             continue
         found = analyse_shot(image, proxy_path, shot["start_s"], shot["end_s"], ocr_image=frame)
+        problems = [w for w in found.get("warnings") or [] if w.split(":", 1)[0] in _ITEM_PARTS]
+        if problems:
+            result.failed_items += 1
+            result.first_failure = result.first_failure or f"shot {shot['index']}: {problems[0]}"
+        result.warnings += [f"analysis of shot {shot['index']}: {w}" for w in found.get("warnings") or []]
         shot.update({k: found.get(k) for k in ("motion", "day_night", "colours", "faces", "phash", "aerial_score")})
         lines = [TextLine(d["text"], d["score"], tuple(tuple(pt) for pt in d.get("box") or ()))
                  for d in found.get("ocr") or []]
         per_shot_text.append((shot["start_s"], shot["end_s"], lines))
     ocr = merge_ocr_over_shots(per_shot_text)
-    with unit_of_work(ctx.db_url) as s:
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         asset.shots, asset.ocr = shots, ocr
         asset.auto_tags = replace_source(asset.auto_tags or [], "analysis", analysis_tags(shots, aerial_known))
-    _set_analysis(ctx.db_url, ctx.asset_id, status="done", error=None)
-
-
-def fail_analysis(db_url: str, asset_id: str, reason: str) -> None:
-    """Record that the analysis could not be done (the asset itself stays ready)."""
-    _set_analysis(db_url, asset_id, status="failed", error=reason[:1000])
+    return result

@@ -1,31 +1,61 @@
-"""What every pipeline step is handed: ids, settings and opened adapters, never ORM objects."""
+"""What every pipeline step is handed: ids, settings and opened adapters, never ORM objects.
+
+The adapters are built once by the composition root (``app/bootstrap.py``) and reach the steps through
+``Services``; nothing here builds storage or reads the environment.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from config.settings import Settings
-from mam.storage import Storage, open_storage
+from mam.db import UnitOfWork
+from mam.storage import ObjectStore
 
 
-def storage_from_settings(settings: Settings) -> Storage:
-    """The object store the settings name."""
-    secret = settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
-    return open_storage(
-        settings.storage_url,
-        endpoint_url=settings.s3_endpoint_url,
-        public_endpoint_url=settings.s3_public_endpoint_url,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=secret,
-        region=settings.s3_region,
-        multipart_threshold=settings.s3_multipart_threshold_mb * 1024 * 1024,
-        multipart_chunk=settings.s3_multipart_chunk_mb * 1024 * 1024,
-    )
+class Enqueuer(Protocol):
+    """Hands a step to the broker (Celery in production, a recorder in tests)."""
+
+    def send(self, task: str, queue: str, args: list[str]) -> None:
+        """Publish ``task`` with ``args`` on ``queue``; raises when the broker cannot take it."""
+
+
+class Locks(Protocol):
+    """Short-lived named locks that a running step keeps alive (Redis in production)."""
+
+    def hold(self, name: str) -> AbstractContextManager[bool]:
+        """Yield True with the lock held (renewed while held), or False if someone else holds it."""
+
+    def is_held(self, name: str) -> bool:
+        """Whether anyone holds ``name`` now."""
+
+
+class Services(Protocol):
+    """What the composition root hands the flow."""
+
+    settings: Settings
+    storage: ObjectStore
+    uow: UnitOfWork
+    enqueuer: Enqueuer
+    locks: Locks
+
+
+@dataclass
+class StepResult:
+    """What a step reports besides its catalog writes: warnings as data, and how many of its items failed.
+
+    A step with items (shots to analyse) whose every item failed is not done: the workflow fails it."""
+
+    warnings: list[str] = field(default_factory=list)
+    items: int = 0
+    failed_items: int = 0
+    first_failure: str | None = None
 
 
 @dataclass
@@ -34,23 +64,20 @@ class StepContext:
 
     asset_id: str
     settings: Settings
-    storage: Storage
+    storage: ObjectStore
+    uow: UnitOfWork
     workdir: Path
-
-    @property
-    def db_url(self) -> str:
-        return self.settings.database_url
 
 
 @contextmanager
-def step_context(asset_id: str, settings: Settings, storage: Storage | None = None) -> Iterator[StepContext]:
+def step_context(asset_id: str, services: Services) -> Iterator[StepContext]:
     """A context with a private work directory that is removed afterwards, whatever happens."""
-    base = settings.data_dir / "work"
+    base = services.settings.data_dir / "work"
     base.mkdir(parents=True, exist_ok=True)
     for stale in base.glob(f"{asset_id}-*"):  # left by a run whose worker was killed; steps of one asset never overlap
         shutil.rmtree(stale, ignore_errors=True)
     workdir = Path(tempfile.mkdtemp(prefix=f"{asset_id}-", dir=base))
     try:
-        yield StepContext(asset_id, settings, storage or storage_from_settings(settings), workdir)
+        yield StepContext(asset_id, services.settings, services.storage, services.uow, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -8,19 +8,15 @@ import time
 from pathlib import Path
 
 from mam import catalog
-from mam.db import unit_of_work
 from mam.errors import MediaProcessingError, NotFound, StorageUnavailable
 from mam.media import media_pass
 from mam.media import renditions as rplan
 from mam.media.probe import gate, normalise, run_ffprobe
 from mam.media.runner import run_media_command
-from mam.models import AssetStatus
-from mam.storage import derivative_key
-from pipelines.context import StepContext
+from mam.storage.keys import derivative_key, shot_image_key
+from pipelines.context import StepContext, StepResult
 
 log = logging.getLogger(__name__)
-
-
 
 def fetch_original(ctx: StepContext, key: str) -> Path:
     """A local path to the original: the stored file itself on the local backend, else a download."""
@@ -45,16 +41,14 @@ def probe_step(ctx: StepContext, with_raw: bool = False):
     Raises:
         InvalidMedia: the file is not media we accept; the caller fails the asset with the message.
     """
-    with unit_of_work(ctx.db_url) as s:
-        asset = catalog.get_asset(s, ctx.asset_id)
-        key = asset.original_key
-        catalog.set_status(asset, AssetStatus.PROCESSING)
+    with ctx.uow() as s:
+        key = catalog.get_asset(s, ctx.asset_id).original_key
     src = fetch_original(ctx, key)
     raw = run_ffprobe(src, ctx.settings.ffprobe_timeout_s)
     tech = normalise(raw)
     gate(tech, max_pixels=ctx.settings.max_pixels, max_streams=ctx.settings.max_streams,
          max_duration_s=ctx.settings.max_duration_s)
-    with unit_of_work(ctx.db_url) as s:
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         asset.technical = tech
         asset.kind = tech["kind"]
@@ -74,11 +68,11 @@ def _interval_list(items) -> list[dict]:
     return [{"start_s": round(i.start_s, 3), "end_s": round(i.end_s, 3)} for i in items]
 
 
-def renditions_step(ctx: StepContext) -> list[str]:
+def renditions_step(ctx: StepContext) -> StepResult:
     """The media pass: one ffmpeg run makes proxy, poster, sprites + WebVTT, shots, loudness, QC intervals
-    and a waveform; shot keyframes come from the proxy. Outputs are stored, recorded, the asset is ready.
-    Stills get an oriented JPEG proxy and poster instead."""
-    with unit_of_work(ctx.db_url) as s:
+    and a waveform; shot keyframes come from the proxy. Outputs are stored and recorded (the workflow then
+    makes the asset ready). Stills get an oriented JPEG proxy and poster instead."""
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         key, tech = asset.original_key, dict(asset.technical or {})
     if not tech.get("kind"):
@@ -102,15 +96,15 @@ def renditions_step(ctx: StepContext) -> list[str]:
     for kind_name, path, size in outputs:
         if not path.is_file() or path.stat().st_size == 0:
             raise MediaProcessingError(f"ffmpeg finished but wrote no {kind_name}; the file may be damaged")
-        dkey = derivative_key(ctx.asset_id, path.name) if not kind_name.startswith("shot_") \
-            else f"derivatives/{ctx.asset_id}/shots/{path.name}"
+        dkey = shot_image_key(ctx.asset_id, path.name) if kind_name.startswith("shot_") \
+            else derivative_key(ctx.asset_id, path.name)
         ctype = CONTENT_TYPES[path.suffix]
         nbytes = ctx.storage.put_file(dkey, path, ctype)
         stored.append((kind_name, dkey, ctype, size, nbytes))
     shot_keys = {k: dkey for k, dkey, *_ in stored if k.startswith("shot_")}
     for i, shot in enumerate(found["shots"]):
         shot["image_key"] = shot_keys.get(f"shot_{i + 1:04d}")
-    with unit_of_work(ctx.db_url) as s:
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         keep = {k for k, *_ in stored if not k.startswith("shot_")}
         for rend in [r for r in asset.renditions if r.kind not in keep]:
@@ -122,9 +116,7 @@ def renditions_step(ctx: StepContext) -> list[str]:
                                      width=size[0] if size else None, height=size[1] if size else None,
                                      size_bytes=nbytes)
         asset.shots, asset.loudness, asset.qc = found["shots"], found["loudness"], found["qc"]
-        catalog.set_status(asset, AssetStatus.READY)
-        asset.attempts = 0
-    return [k for k, *_ in stored]
+    return StepResult()
 
 
 def _media_pass_outputs(ctx: StepContext, src: Path, tech: dict, plan) -> tuple[list, dict]:
@@ -172,14 +164,8 @@ def _progress_reporter(ctx: StepContext, duration_s: float):
         if done is None or duration_s <= 0 or now - last[0] < 1.0:
             return
         last[0] = now
-        with unit_of_work(ctx.db_url) as s:
+        with ctx.uow() as s:
             asset = catalog.get_asset(s, ctx.asset_id)
             asset.progress = round(min(0.99, done / duration_s), 3)
 
     return report
-
-
-def fail_asset(db_url: str, asset_id: str, reason: str) -> None:
-    """Mark an asset failed with a reason a person can act on."""
-    with unit_of_work(db_url) as s:
-        catalog.set_status(catalog.get_asset(s, asset_id), AssetStatus.FAILED, reason)

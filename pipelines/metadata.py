@@ -1,6 +1,7 @@
 """The metadata step: container tags, EXIF/XMP, DJI/GPX telemetry sidecars, capture time and place.
 
-Nothing here fails an asset: each source that cannot be read adds a warning and the rest goes on.
+Nothing here fails an asset: each source that cannot be read adds a warning and the rest goes on. A store
+that does not answer (``TransientError``) is not a bad file: it propagates, and the step is retried.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mam import catalog
-from mam.db import unit_of_work
+from mam.errors import TransientError
 from mam.metadata import track as tracks
 from mam.metadata.capture import best_capture
 from mam.metadata.dji_srt import TelemetryTrack, parse_srt_file
@@ -22,7 +23,7 @@ from mam.metadata.places import place_tags, reverse_geocode_many
 from mam.metadata.quicktime import ContainerMetadata, read_container_metadata
 from mam.metadata.subtitles import parse_subtitle_file
 from mam.tags import replace_source
-from pipelines.context import StepContext
+from pipelines.context import StepContext, StepResult
 from pipelines.ingest import fetch_original
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def _read_sidecar_tracks(ctx: StepContext, sidecars: list[dict[str, Any]], warni
         try:
             ctx.storage.get_to_path(sc["key"], path)
             parsed = parse_srt_file(path) if sc["kind"] == "srt" else parse_track_file(path)
+        except TransientError:
+            raise
         except Exception as exc:  # a sidecar never fails the asset
             warnings.append(f"sidecar {sc['filename']}: could not be read ({exc})")
             continue
@@ -73,6 +76,8 @@ def _read_text_sidecars(ctx: StepContext, sidecars: list[dict[str, Any]], roles:
         path = ctx.workdir / f"text-{i}{Path(sc['filename']).suffix.lower()}"
         try:
             ctx.storage.get_to_path(sc["key"], path)
+        except TransientError:
+            raise
         except Exception as exc:  # a sidecar never fails the asset
             warnings.append(f"sidecar {sc['filename']}: could not be read ({exc})")
             continue
@@ -153,24 +158,26 @@ def _as_utc(dt: datetime | None) -> datetime | None:
 
 
 def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Read every metadata source of the asset and record capture, telemetry, places and warnings."""
-    with unit_of_work(ctx.db_url) as s:
+    """Read every metadata source of the asset and record capture, telemetry and places; the warnings are
+    returned in the result (``found["warnings"]``) for the workflow to keep."""
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         kind, filename, key = asset.kind or "", asset.original_filename, asset.original_key
         sidecars = [{"kind": sc.kind, "filename": sc.filename, "key": sc.key} for sc in asset.sidecars]
     try:
         found = extract(ctx, kind=kind, filename=filename, original_key=key, raw_probe=raw_probe, sidecars=sidecars)
+    except TransientError:
+        raise
     except Exception as exc:  # metadata is a bonus: the asset still gets its renditions
         log.exception("metadata step failed for %s", ctx.asset_id)
         found = {"capture": {}, "captured_at": None, "telemetry": {}, "places": [], "sidecar_roles": {},
                  "transcript": [],
                  "warnings": [f"metadata could not be read: {type(exc).__name__}: {exc}"]}
-    with unit_of_work(ctx.db_url) as s:
+    with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         asset.capture, asset.telemetry, asset.places = found["capture"], found["telemetry"], found["places"]
         asset.captured_at = _as_utc(found["captured_at"])
         asset.transcript = found["transcript"]
-        asset.warnings = found["warnings"]
         orientation = found["capture"].get("orientation")
         if kind == "image" and orientation:
             asset.technical = {**(asset.technical or {}), "orientation": orientation}
@@ -203,10 +210,9 @@ def place_tags_from_dict(place: dict[str, Any]) -> list[str]:
     return place_tags(Place(**place))
 
 
-def describe_step(ctx: StepContext) -> dict[str, Any]:
+def describe_step(ctx: StepContext) -> StepResult:
     """Probe (with its gate), then read the metadata: the whole work of the ingest queue."""
     from pipelines.ingest import probe_step
 
-    tech, raw = probe_step(ctx, with_raw=True)
-    metadata_step(ctx, raw)
-    return tech
+    _tech, raw = probe_step(ctx, with_raw=True)
+    return StepResult(warnings=metadata_step(ctx, raw)["warnings"])

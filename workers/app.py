@@ -1,19 +1,20 @@
-"""The Celery app. Reliability settings follow Celery's task guide (see ARCHITECTURE.md)."""
+"""The Celery app. Reliability settings follow Celery's task guide (see ARCHITECTURE.md); queues and task
+routes come from the workflow's table."""
 
 from __future__ import annotations
 
 from celery import Celery
 from kombu import Queue
 
-from config.settings import get_settings
+from app.bootstrap import root
+from config.settings import Settings
 
-QUEUES = ("ingest", "transcode", "analyze")
 
+def make_app(s: Settings) -> Celery:
+    """A Celery app on the settings' broker: late acks, prefetch 1, visibility above the hard limit."""
+    from pipelines.workflow import QUEUES, STEPS
 
-def make_app() -> Celery:
-    """A Celery app on the configured broker: late acks, prefetch 1, visibility above the hard limit."""
-    s = get_settings()
-    app = Celery("mam", broker=s.broker_url or "redis://127.0.0.1:6379/0", include=["workers.tasks"])
+    app = Celery("mam", broker=s.effective_broker_url() or "redis://127.0.0.1:6379/0", include=["workers.tasks"])
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -28,11 +29,10 @@ def make_app() -> Celery:
         broker_transport_options={"visibility_timeout": s.visibility_timeout_s},
         broker_connection_retry_on_startup=True,
         task_queues=[Queue(q) for q in QUEUES],
-        task_default_queue="ingest",
-        task_routes={"mam.ingest.*": {"queue": "ingest"}, "mam.transcode.*": {"queue": "transcode"},
-                     "mam.analyze.*": {"queue": "analyze"}},
+        task_default_queue=QUEUES[0],
+        task_routes={row.task: {"queue": row.queue} for row in STEPS},
     )
     return app
 
 
-app = make_app()
+app = make_app(root().settings)

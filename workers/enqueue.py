@@ -1,24 +1,23 @@
-"""Enqueueing by task name: the only part of the workers the API imports."""
+"""Publishing a step to Celery by task name (the enqueuer the composition root gives the flow)."""
 
 from __future__ import annotations
 
-from workers.app import app
+from typing import Any
 
-PROBE = "mam.ingest.probe"
-RENDITIONS = "mam.transcode.renditions"
-ANALYZE = "mam.analyze.shots"
+from config.settings import Settings
 
 
-def enqueue_ingest(asset_id: str) -> None:
-    """Start the ingest pipeline for an asset (call after the asset row is committed)."""
-    app.send_task(PROBE, args=[asset_id])
+class CeleryEnqueuer:
+    """Sends tasks by name through a Celery app on the settings' broker (created on first send)."""
 
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._app: Any = None
 
-def enqueue_renditions(asset_id: str) -> None:
-    """Queue the rendition step (the transcode queue)."""
-    app.send_task(RENDITIONS, args=[asset_id])
+    def send(self, task: str, queue: str, args: list[str]) -> None:
+        """Publish ``task`` with ``args`` on ``queue``; raises when the broker cannot take it."""
+        if self._app is None:
+            from workers.app import make_app
 
-
-def enqueue_analysis(asset_id: str) -> None:
-    """Queue the keyframe analysis (the analyze queue; never delays the proxy)."""
-    app.send_task(ANALYZE, args=[asset_id])
+            self._app = make_app(self._settings)
+        self._app.send_task(task, args=args, queue=queue, retry=False)

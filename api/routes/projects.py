@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentToken, SessionDep, SettingsDep
+from api.deps import CurrentToken, SessionDep, UowDep
 from api.schemas import ProjectIn, ProjectPublic
 from mam import projects
-from mam.db import unit_of_work
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -20,8 +19,8 @@ def list_projects(_: CurrentToken, session: SessionDep) -> list[ProjectPublic]:
 
 @router.post("", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED,
              responses={409: {"description": "a project of that name exists"}})
-def create_project(_: CurrentToken, body: ProjectIn, settings: SettingsDep) -> ProjectPublic:
+def create_project(_: CurrentToken, body: ProjectIn, uow: UowDep) -> ProjectPublic:
     """Create a project (assets can then be put in it by PATCH, bulk edit or at upload)."""
-    with unit_of_work(settings.database_url) as s:
+    with uow() as s:
         p = projects.create_project(s, body.name, body.description)
         return ProjectPublic(name=p.name, description=p.description, asset_count=0, created_at=p.created_at)

@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
+from api.deps import CurrentToken, RootDep, SessionDep, SettingsDep, StorageDep
 from api.streaming import RequestBodyReader
 from mam import uploads
 from mam.errors import InvalidInput, NotFound
-from mam.models import Asset, UploadSession
-from workers.enqueue import enqueue_ingest
+from mam.models import UploadSession
+from pipelines import workflow
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/uploads", tags=["uploads"])
@@ -84,7 +84,8 @@ class CompleteOut(BaseModel):
     duplicate_of: str | None = None
 
 
-def _limits(settings) -> uploads.Limits:
+def limits(settings) -> uploads.Limits:
+    """The upload limits the settings give."""
     return uploads.Limits(settings.max_upload_bytes, settings.upload_ttl_s, settings.allowed_kinds,
                           settings.upload_part_mb * uploads.MiB)
 
@@ -115,18 +116,17 @@ def _describe(sess: UploadSession, storage, request: Request, ttl: int) -> Uploa
 @router.post("", response_model=UploadOut, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "already stored: `duplicate_of` names the asset"},
                         413: {"description": "over the size limit"}, 422: {"description": "bad name or size"}})
-def create_upload(body: UploadCreate, _: CurrentToken, session: SessionDep, settings: SettingsDep,
-                  storage: StorageDep, request: Request, response: Response) -> UploadOut:
+def create_upload(body: UploadCreate, _: CurrentToken, r: RootDep, session: SessionDep, request: Request,
+                  response: Response) -> UploadOut:
     """Open a session; the answer lists every part's URL (presigned on S3, this API on the local store)."""
-    result = uploads.create_session(
-        session, storage, _limits(settings), filename=body.filename, size_bytes=body.size_bytes, sha256=body.sha256,
-        content_type=body.content_type, title=body.title, project=body.project, tags=body.tags,
+    opened = uploads.create_session(
+        r.uow, r.storage, limits(r.settings), filename=body.filename, size_bytes=body.size_bytes,
+        sha256=body.sha256, content_type=body.content_type, title=body.title, project=body.project, tags=body.tags,
         sidecars=[s.model_dump() for s in body.sidecars])
-    if isinstance(result, Asset):
+    if opened.duplicate_of is not None:
         response.status_code = status.HTTP_200_OK
-        return UploadOut(status="duplicate", duplicate_of=result.id, asset_id=result.id)
-    session.commit()
-    return _describe(result, storage, request, settings.upload_ttl_s)
+        return UploadOut(status="duplicate", duplicate_of=opened.duplicate_of, asset_id=opened.duplicate_of)
+    return _describe(uploads.get_open(session, opened.upload_id), r.storage, request, r.settings.upload_ttl_s)
 
 
 @router.get("/{upload_id}", response_model=UploadOut)
@@ -148,15 +148,13 @@ def _b64_md5(value: str | None) -> str | None:
 
 @router.put("/{upload_id}/parts/{part_number}", response_model=PartOut,
             responses={410: {"description": "expired/aborted"}, 422: {"description": "wrong size or checksum"}})
-def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken, session: SessionDep,
-             storage: StorageDep,
+def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken, r: RootDep,
              content_length: Annotated[int | None, Header()] = None,
              content_md5: Annotated[str | None, Header()] = None,
              x_part_sha256: Annotated[str | None, Header(description="hex sha256 of this part")] = None) -> PartOut:
     """Stream one part to the local store (on S3 the part URLs go to the store instead)."""
-    part = uploads.receive_part(session, storage, upload_id, part_number, RequestBodyReader(request),
+    part = uploads.receive_part(r.uow, r.storage, upload_id, part_number, RequestBodyReader(request),
                                 content_length=content_length, sha256=x_part_sha256, md5=_b64_md5(content_md5))
-    session.commit()
     return PartOut(part_number=part.number, size=part.size, etag=part.etag, receipts=part.receipts)
 
 
@@ -180,22 +178,15 @@ def put_sidecar(upload_id: str, index: int, request: Request, _: CurrentToken, s
 @router.post("/{upload_id}/complete", response_model=CompleteOut,
              responses={409: {"description": "parts missing"}, 410: {"description": "expired/aborted"},
                         415: {"description": "not media"}, 422: {"description": "sha256 mismatch"}})
-def complete_upload(upload_id: str, _: CurrentToken, session: SessionDep, settings: SettingsDep,
-                    storage: StorageDep, body: CompleteIn | None = None) -> CompleteOut:
+def complete_upload(upload_id: str, _: CurrentToken, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
     """Verify every part, the size and the sha256 (recomputed by streaming), create the asset, queue ingest."""
-    done = uploads.complete(session, storage, _limits(settings), upload_id, body.sha256 if body else None)
-    session.commit()
-    if done.duplicate_of is None:
-        try:
-            enqueue_ingest(done.asset_id)
-        except Exception:
-            log.exception("could not enqueue %s; it is queued again at the next start", done.asset_id)
+    done = uploads.complete(r.uow, r.storage, limits(r.settings), upload_id, body.sha256 if body else None,
+                            start_flow=workflow.starter(r.uow, r.enqueuer))
     return CompleteOut(asset_id=done.asset_id, duplicate_of=done.duplicate_of)
 
 
 @router.delete("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT)
-def abort_upload(upload_id: str, _: CurrentToken, session: SessionDep, storage: StorageDep) -> Response:
+def abort_upload(upload_id: str, _: CurrentToken, r: RootDep) -> Response:
     """Abort the session and free everything it stored."""
-    uploads.abort(session, storage, upload_id)
-    session.commit()
+    uploads.abort(r.uow, r.storage, upload_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,12 +2,15 @@
 
 Every ORM session flush that adds, changes (any of ``document.FIELDS``) or deletes an ``Asset`` re-indexes
 it on the same connection before the transaction ends (SQLAlchemy ``before_flush`` notes which assets,
-``after_flush`` reads their rows back and writes their documents; installed once by ``install_hooks``).
+``after_flush`` reads their rows back and writes their documents; attached by ``attach_hooks``).
 Commit and the index commits; roll back and the index rolls back.
 There is no second store and no queue between the catalog and its index.
 
 ``write_documents`` is also the bulk path (``mam reindex``, the benchmark); ``backfill`` indexes assets
 that predate the index.
+
+The hooks are attached by ``mam.db.UnitOfWork`` to its own session factory, not to SQLAlchemy's
+global ``Session`` class.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from mam.models import Asset, new_id
 from mam.search import schema
@@ -43,7 +46,6 @@ from mam.search.tokenize import pg_tsvector
 log = logging.getLogger(__name__)
 _PENDING = "search_index_pending"
 _BATCH = 500
-_installed = False
 _COLUMNS = [Asset.__table__.c[name] for name in FIELDS]
 
 
@@ -177,13 +179,11 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         write_documents(conn, [build_document(row) for row in rows])
 
 
-def install_hooks() -> None:
-    """Keep the index in step with every ORM session (idempotent)."""
-    global _installed
-    if not _installed:
-        event.listen(Session, "before_flush", _before_flush)
-        event.listen(Session, "after_flush", _after_flush)
-        _installed = True
+def attach_hooks(sessions: sessionmaker) -> None:
+    """Keep the index in step with every session ``sessions`` makes (the unit of work's factory)."""
+    if not event.contains(sessions, "before_flush", _before_flush):
+        event.listen(sessions, "before_flush", _before_flush)
+        event.listen(sessions, "after_flush", _after_flush)
 
 
 def backfill(session: Session, *, rebuild: bool = False, batch: int = _BATCH, progress=None) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mam.storage.base import Storage, derivative_key, original_key
+from mam.storage.base import MultipartUploads, ObjectStore, Storage
+from mam.storage.keys import derivative_key, original_key
 from mam.storage.local import LocalStorage
 
 
@@ -39,4 +40,5 @@ def open_storage(
     raise ValueError(f"unknown storage URL {url!r}: use file:///path or s3://bucket")
 
 
-__all__ = ["Storage", "LocalStorage", "open_storage", "original_key", "derivative_key"]
+__all__ = ["ObjectStore", "MultipartUploads", "Storage", "LocalStorage", "open_storage", "original_key",
+           "derivative_key"]

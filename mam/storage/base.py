@@ -1,32 +1,10 @@
-"""The storage interface and the server-made object keys."""
+"""The storage interfaces: objects, and multipart uploads (keys are made in ``mam.storage.keys``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
-
-_EXT = re.compile(r"^[a-z0-9]{1,8}$")
-
-
-def safe_extension(filename: str) -> str:
-    """The lower-cased extension of a user's filename if it is plain (``mp4``), else ``bin``."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return ext if _EXT.match(ext) else "bin"
-
-
-def original_key(asset_id: str, filename: str) -> str:
-    """Key of an asset's original. Only a sanitised extension of the user's name is used."""
-    return f"originals/{asset_id}/source.{safe_extension(filename)}"
-
-
-def derivative_key(asset_id: str, name: str) -> str:
-    """Key of a derivative such as ``proxy.mp4`` or ``poster.jpg``."""
-    if "/" in name or name.startswith("."):
-        raise ValueError(f"bad derivative name {name!r}")
-    return f"derivatives/{asset_id}/{name}"
 
 
 @dataclass(frozen=True)
@@ -38,8 +16,8 @@ class PartInfo:
     etag: str
 
 
-class Storage(Protocol):
-    """What every backend offers. Keys are server-made; writes are atomic (temp key, then final)."""
+class ObjectStore(Protocol):
+    """Objects under server-made keys; writes are atomic (temp key, then final)."""
 
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> int:
         """Store a local file under ``key``; return its size."""
@@ -74,14 +52,17 @@ class Storage(Protocol):
     def check(self) -> None:
         """Raise if the store cannot be reached."""
 
-    # multipart uploads (resumable upload sessions)
+
+
+class MultipartUploads(Protocol):
+    """Multipart uploads behind resumable upload sessions: parts sent through the API or to presigned URLs."""
 
     def create_multipart(self, key: str, content_type: str | None = None) -> str:
         """Start a multipart upload of ``key``; return the store's upload id."""
 
     def upload_part(self, key: str, upload_id: str, number: int, stream: BinaryIO, size: int,
                     offset: int = 0) -> PartInfo:
-        """Receive one part (``size`` bytes at ``offset`` of the object) through the API (local store).
+        """Receive one part (``size`` bytes at ``offset`` of the object) streamed through the API.
 
         Raises ``ValueError`` on a short or long body."""
 
@@ -99,3 +80,7 @@ class Storage(Protocol):
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         """Drop an unfinished upload and everything it holds."""
+
+
+class Storage(ObjectStore, MultipartUploads, Protocol):
+    """What every backend offers: both interfaces."""

@@ -1,0 +1,32 @@
+"""How the product's error types become HTTP answers: the one table of status codes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from mam.errors import Conflict, Gone, InvalidInput, MamError, NotFound, TooLarge, TransientError, UnsupportedMedia
+
+#: most specific first
+STATUS_BY_ERROR: tuple[tuple[type[MamError], int], ...] = (
+    (NotFound, 404),
+    (Gone, 410),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (UnsupportedMedia, 415),
+    (InvalidInput, 422),
+    (TransientError, 503),
+)
+
+
+def status_for(exc: MamError) -> int:
+    """The HTTP status of one of the product's errors (500 for one not in the table)."""
+    return next((code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind)), 500)
+
+
+def install(app: FastAPI) -> None:
+    """Answer every product error with its status and its message as ``detail``."""
+
+    @app.exception_handler(MamError)
+    async def _mam_error(_: Request, exc: MamError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status_for(exc))

@@ -1,0 +1,182 @@
+"""The flow's one owner: which steps an asset goes through, in which order, on which queue, and every status
+change on the way.
+
+``STEPS`` is the table. Adding a step (transcribe, export, site indexing) is a row here plus its function;
+the Celery tasks, the reprocess route, ``mam reprocess`` and the start-up requeue all go through this module.
+
+Statuses:
+
+* asset ``status``: ``pending`` (accepted) → ``processing`` (a step of the ``asset`` stage started) →
+  ``ready`` (the step marked ``ready_when_done`` finished) | ``failed`` (any ``asset`` step failed, with why);
+* ``analysis.status`` (the ``analysis`` stage, after ready): ``pending`` → ``running`` → ``done`` | ``failed``;
+  a failure here never touches the asset's own status.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from mam import catalog, work
+from mam.db import UnitOfWork, after_commit
+from mam.errors import InvalidInput
+from mam.models import Asset, AssetStatus, WorkItem, utcnow
+from pipelines import analysis, ingest, metadata
+from pipelines.context import Enqueuer, StepContext, StepResult
+
+log = logging.getLogger(__name__)
+Stage = Literal["asset", "analysis"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the flow."""
+
+    name: str  # what reprocess and the work items call it
+    task: str  # the Celery task name (routed by its prefix to ``queue``)
+    queue: str
+    run: Callable[[StepContext], StepResult | None]
+    stage: Stage  # which status this step drives and fails
+    then: str | None = None  # the step submitted when this one is done
+    ready_when_done: bool = False  # the asset becomes ``ready`` when this step is done
+
+
+STEPS: tuple[Step, ...] = (
+    Step("metadata", "mam.ingest.probe", "ingest", metadata.describe_step, "asset", then="renditions"),
+    Step("renditions", "mam.transcode.renditions", "transcode", ingest.renditions_step, "asset",
+         then="analysis", ready_when_done=True),
+    Step("analysis", "mam.analyze.shots", "analyze", analysis.analysis_step, "analysis"),
+)
+BY_NAME = {s.name: s for s in STEPS}
+FIRST = STEPS[0].name
+QUEUES = tuple(dict.fromkeys(s.queue for s in STEPS))
+
+
+def step(name: str) -> Step:
+    """The row called ``name``."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise InvalidInput(f"no step {name!r}; steps: {', '.join(BY_NAME)}") from None
+
+
+# --- submitting -------------------------------------------------------------------------------------------
+
+def submit(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str, name: str) -> WorkItem:
+    """Write a work item for step ``name`` in the caller's transaction; it is handed to the broker after the
+    commit (or by the dispatcher, if the broker cannot take it then)."""
+    row = step(name)
+    item = work.submit(session, asset_id, row.name, row.queue)
+    if row.stage == "analysis":
+        asset = catalog.get_asset(session, asset_id)
+        asset.analysis = {**(asset.analysis or {}), "status": "pending", "error": None}
+    work_id = item.id
+    after_commit(session, lambda: hand_over(uow, enqueuer, work_id, row, asset_id))
+    return item
+
+
+def hand_over(uow: UnitOfWork, enqueuer: Enqueuer, work_id: str, row: Step, asset_id: str) -> None:
+    """Publish one work item and record that the broker has it."""
+    enqueuer.send(row.task, row.queue, [asset_id, work_id])
+    with uow() as s:
+        work.mark_sent(s, work_id)
+
+
+def start(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str) -> WorkItem:
+    """Start the flow for a newly accepted asset (same transaction as the asset row)."""
+    return submit(session, uow, enqueuer, asset_id, FIRST)
+
+
+def starter(uow: UnitOfWork, enqueuer: Enqueuer) -> Callable[[Session, str], WorkItem]:
+    """``start`` bound to the adapters: what a completed upload calls in its transaction."""
+    return lambda session, asset_id: start(session, uow, enqueuer, asset_id)
+
+
+def reprocess(uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str, names: Iterable[str]) -> str:
+    """Run steps again from the earliest one named (later steps depend on it); returns the asset status.
+
+    Open work of the asset is cancelled first, so two chains never run side by side."""
+    wanted = {step(n).name for n in names} or {FIRST}
+    first = next(s for s in STEPS if s.name in wanted)
+    with uow() as s:
+        asset = catalog.get_asset(s, asset_id)
+        work.supersede(s, asset_id)
+        if first.stage == "asset":
+            catalog.set_status(asset, AssetStatus.PENDING)
+            asset.attempts, asset.progress = 0, 0.0
+            if first.name == FIRST:
+                asset.warnings = []
+        submit(s, uow, enqueuer, asset_id, first.name)
+        return asset.status
+
+
+def dispatch_due(uow: UnitOfWork, enqueuer: Enqueuer, *, resend_after_s: float,
+                 is_running: Callable[[str], bool]) -> int:
+    """Hand the broker every work item it does not have: queued ones (the broker was down, or the process
+    stopped between commit and publish) and ones whose message was lost. Returns how many were sent."""
+    with uow() as s:
+        items = [(i.id, i.asset_id, i.step, i.state) for i in work.due(s, resend_after_s=resend_after_s)]
+    sent = 0
+    for work_id, asset_id, name, state in items:
+        if name not in BY_NAME:
+            continue
+        if state == "running" and is_running(asset_id):
+            with uow() as s:
+                work.get(s, work_id).updated_at = utcnow()  # alive: its worker holds the lock
+            continue
+        hand_over(uow, enqueuer, work_id, BY_NAME[name], asset_id)
+        sent += 1
+    return sent
+
+
+def resume_unfinished(uow: UnitOfWork, enqueuer: Enqueuer) -> int:
+    """At start-up: assets pending or processing with no open work item (older catalogs, or work lost with
+    a broker's data) get their flow submitted again. Returns how many."""
+    with uow() as s:
+        ids = [aid for aid in catalog.unfinished_asset_ids(s) if not work.open_items(s, aid)]
+        for aid in ids:
+            submit(s, uow, enqueuer, aid, FIRST)
+    return len(ids)
+
+
+# --- status changes ---------------------------------------------------------------------------------------
+
+def begin(asset: Asset, row: Step) -> None:
+    """A delivery of ``row`` starts working."""
+    if row.stage == "asset":
+        if asset.status != AssetStatus.PROCESSING:
+            catalog.set_status(asset, AssetStatus.PROCESSING)
+    else:
+        asset.analysis = {**(asset.analysis or {}), "status": "running", "error": None,
+                          "updated_at": utcnow().isoformat()}
+
+
+def done(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset: Asset, row: Step,
+         result: StepResult) -> None:
+    """``row`` finished: keep its warnings, move the status on, submit the next step."""
+    if result.warnings:
+        asset.warnings = list(dict.fromkeys([*(asset.warnings or []), *result.warnings]))
+    if row.stage == "asset":
+        asset.attempts = 0
+        if row.ready_when_done:
+            catalog.set_status(asset, AssetStatus.READY)
+    else:
+        asset.analysis = {**(asset.analysis or {}), "status": "done", "error": None,
+                          "updated_at": utcnow().isoformat()}
+        if result.items == 0 and not asset.shots:
+            asset.analysis["note"] = "nothing to analyse"
+    if row.then:
+        submit(session, uow, enqueuer, asset.id, row.then)
+
+
+def failed(asset: Asset, row: Step, reason: str) -> None:
+    """``row`` failed for good: the asset (or its analysis) says why."""
+    if row.stage == "asset":
+        catalog.set_status(asset, AssetStatus.FAILED, reason)
+    else:
+        asset.analysis = {**(asset.analysis or {}), "status": "failed", "error": reason[:1000],
+                          "updated_at": utcnow().isoformat()}
