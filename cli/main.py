@@ -13,6 +13,7 @@ from typing import Annotated
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -25,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli.card import Item, group
+from cli.card import CHANGED, Item, Skipped, UnsafeFile, group, vet_sidecars
 from cli.client import ApiError, check, exit_on_api_error, make_client
 from cli.journal import Journal
 from cli.search import reindex, search
@@ -89,7 +90,11 @@ def _rate(value: str | None) -> float | None:
 
 def run_uploads(items: list[Item], *, project: str | None, tags: list[str], parallel: int, max_rate: str | None,
                 quiet: bool) -> list[Outcome]:
-    """Upload items (originals with their sidecars) with a rich progress display; return the outcomes."""
+    """Upload items (originals with their sidecars) with a rich progress display; return the outcomes.
+
+    Sidecars whose content does not match their extension are left out first (``Outcome.skipped``); an item
+    whose file was swapped for a link or another file after the scan is ``skipped``, not read."""
+    left_out = {id(item): vet_sidecars(item) for item in items}
     settings = get_settings()
     journal = Journal(settings.cli_state_dir / "uploads.json")
     outcomes: list[Outcome] = []
@@ -108,9 +113,13 @@ def run_uploads(items: list[Item], *, project: str | None, tags: list[str], para
             for item in items:
                 tasks[item.path] = progress.add_task(item.path.name[:40], total=item.size)
                 try:
-                    outcomes.append(uploader.upload(item, project=project, tags=tags))
+                    outcome = uploader.upload(item, project=project, tags=tags)
+                except UnsafeFile as exc:
+                    outcome = Outcome(item.path, "skipped", reason=str(exc))
                 except (ApiError, OSError, httpx.HTTPError) as exc:
-                    outcomes.append(Outcome(item.path, "failed", reason=str(exc)))
+                    outcome = Outcome(item.path, "failed", reason=str(exc))
+                outcome.skipped = left_out[id(item)]
+                outcomes.append(outcome)
                 progress.remove_task(tasks[item.path])
         finally:
             uploader.close()
@@ -130,14 +139,16 @@ def ingest(
 ) -> None:
     """Upload clips with their sidecars (.SRT, .LRF, …): resumable, parallel, deduplicated.
 
-    Run it again after an interruption: finished parts are not sent again.
+    Run it again after an interruption: finished parts are not sent again. Links inside the folders are never
+    followed, and a sidecar whose content does not match its extension is left out: each such path is listed
+    as skipped, with its reason.
     """
     try:
         scan = group(paths)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     for p in scan.ignored:
-        err.print(f"[dim]ignored {p} (not media, or a sidecar without its clip)[/]")
+        err.print(f"[dim]ignored {escape(str(p))} (not media, or a sidecar without its clip)[/]")
     outcomes = run_uploads(scan.items, project=project, tags=tag or [], parallel=parallel, max_rate=max_rate,
                            quiet=as_json)
     settings = get_settings()
@@ -152,13 +163,18 @@ def ingest(
             else:
                 found = [check(client.get(f"/api/v1/assets/{a}")) for a in ids]
             records = {r["id"]: r for r in found}
+    skipped = [*scan.skipped, *(s for o in outcomes for s in o.skipped),
+               *(Skipped(o.path, CHANGED, o.reason or "") for o in outcomes if o.status == "skipped")]
     results = []
     for o in outcomes:
+        if o.status == "skipped":
+            continue  # listed with the other skipped paths below
         rec = dict(records.get(o.asset_id or "", {}))
         rec.update({"source_path": str(o.path), "upload": o.status})
         if o.reason:
             rec["error"] = o.reason
         results.append(rec)
+    results += [s.as_json() for s in skipped]
     if as_json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
@@ -166,12 +182,24 @@ def ingest(
     counts = {k: sum(o.status == k for o in outcomes) for k in ("uploaded", "duplicate", "failed")}
     for o in outcomes:
         if o.status == "duplicate":
-            err.print(f"[yellow]skipped[/] {o.path}: already stored as {o.asset_id}")
+            err.print(f"[yellow]skipped[/] {escape(str(o.path))}: already stored as {o.asset_id}")
         elif o.status == "failed":
-            err.print(f"[red]failed[/] {o.path}: {o.reason}")
-    err.print(f"uploaded {counts['uploaded']}, duplicates skipped {counts['duplicate']}, failed {counts['failed']}")
+            err.print(f"[red]failed[/] {escape(str(o.path))}: {escape(o.reason or '')}")
+    for s in skipped:
+        err.print(f"[yellow]skipped[/] {escape(str(s.path))}: {escape(s.reason)}", soft_wrap=True)
+    err.print(f"uploaded {counts['uploaded']}, duplicates skipped {counts['duplicate']}, failed {counts['failed']}, "
+              f"{_skipped_summary(skipped)}", soft_wrap=True)
     if counts["failed"] or any(r.get("status") == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _skipped_summary(skipped: list[Skipped]) -> str:
+    """``skipped 3 (symbolic link 2, sidecar content 1)``."""
+    by: dict[str, int] = {}
+    for s in skipped:
+        by[s.category] = by.get(s.category, 0) + 1
+    detail = ", ".join(f"{category} {n}" for category, n in sorted(by.items()))
+    return f"skipped {len(skipped)}" + (f" ({detail})" if detail else "")
 
 
 @app.command()
@@ -183,7 +211,9 @@ def watch(
     interval: Annotated[float, typer.Option(help="seconds between scans")] = 2.0,
     once: Annotated[bool, typer.Option(help="ingest what is settled now, then exit")] = False,
 ) -> None:
-    """Ingest each new file (with its sidecars) once it has stopped growing; restarts never re-ingest."""
+    """Ingest each new file (with its sidecars) once it has stopped growing; restarts never re-ingest.
+
+    Links inside the folder are never followed; skipped paths are printed once each, with their reason."""
     from cli.watcher import Watcher
 
     settings = get_settings()
@@ -191,12 +221,16 @@ def watch(
     err.print(f"watching {folder} (state: {watcher.state_path})")
     while True:
         ready = watcher.ready_items()
+        for s in watcher.take_skipped():
+            err.print(f"[yellow]skipped[/] {escape(str(s.path))}: {escape(s.reason)}", soft_wrap=True)
         if ready:
             outcomes = run_uploads(ready, project=project, tags=tag or [], parallel=4,
                                    max_rate=None, quiet=False)
             for o in outcomes:
-                err.print(f"{o.status}: {o.path} {o.asset_id or o.reason or ''}")
-                if o.status != "failed":
+                err.print(f"{o.status}: {escape(str(o.path))} {escape(o.asset_id or o.reason or '')}")
+                for s in o.skipped:
+                    err.print(f"[yellow]skipped[/] {escape(str(s.path))}: {escape(s.reason)}", soft_wrap=True)
+                if o.status in ("uploaded", "duplicate"):
                     watcher.mark_done(o.path, o.asset_id, o.status)
         if once:
             return

@@ -4,6 +4,9 @@ Parts are sent by a thread pool (each thread reads its own byte range); the main
 whole file in order at the same time, so the sha256 costs no extra pass over the network. Every
 part's MD5 is checked against the ETag the server or S3 returns. The session id is journaled before
 the first byte is sent, so running the command again resumes and sends only the missing parts.
+
+Every read goes through :func:`cli.card.open_checked`: the file must still be the regular file the scan
+found (no link followed, nothing swapped in since).
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from cli.card import Item
+from cli.card import FileId, Item, Skipped, checked_size, open_checked
 from cli.client import ApiError, check
 from cli.journal import Journal, file_key
 
@@ -28,9 +31,10 @@ CHUNK = 1024 * 1024
 @dataclass
 class Outcome:
     path: Path
-    status: str  # uploaded | duplicate | failed
+    status: str  # uploaded | duplicate | failed | skipped
     asset_id: str | None = None
     reason: str | None = None
+    skipped: list[Skipped] = field(default_factory=list)  # sidecars of this item that were left out
 
 
 class RateLimiter:
@@ -52,8 +56,9 @@ class RateLimiter:
             time.sleep(start - now)
 
 
-def _slice(path: Path, offset: int, size: int, md5, on_bytes: Callable[[int], None], limiter: RateLimiter):
-    with open(path, "rb") as fh:
+def _slice(path: Path, ident: FileId | None, offset: int, size: int, md5, on_bytes: Callable[[int], None],
+           limiter: RateLimiter):
+    with open_checked(path, ident) as fh:
         fh.seek(offset)
         left = size
         while left:
@@ -83,7 +88,8 @@ class Uploader:
     def close(self) -> None:
         self.raw.close()
 
-    def _put(self, url: str, path: Path, offset: int, size: int, what: str, owner: Path | None = None) -> str:
+    def _put(self, url: str, path: Path, ident: FileId | None, offset: int, size: int, what: str,
+             owner: Path | None = None) -> str:
         """PUT a byte range with retries; return the ETag the server or store confirmed."""
         last: Exception | None = None
         use_api = url.startswith(str(self.client.base_url))
@@ -98,7 +104,7 @@ class Uploader:
                 self.on_bytes(owner or path, n)
 
             try:
-                resp = http.put(url, content=_slice(path, offset, size, md5, count, self.limiter),
+                resp = http.put(url, content=_slice(path, ident, offset, size, md5, count, self.limiter),
                                 headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
             except httpx.TransportError as exc:
                 last = exc
@@ -121,18 +127,24 @@ class Uploader:
         path = item.path
         key = file_key(path, str(self.client.base_url))
         memo = self.journal.get(key)
-        size = path.stat().st_size
+        ident = item.ids.get(path)
+        size = checked_size(path, ident)
+        sidecar_sizes = {s.name: checked_size(s, item.ids.get(s)) for s in item.sidecars}
         sess = None
         if memo.get("upload_id"):
             resp = self.client.get(f"/api/v1/uploads/{memo['upload_id']}")
             if resp.status_code == 200:
                 sess = resp.json()
-            else:
+                if sorted(sc["filename"] for sc in sess["sidecars"]) != sorted(sidecar_sizes):
+                    # the sidecars changed since that session was opened (one was left out): start afresh
+                    self.client.delete(f"/api/v1/uploads/{memo['upload_id']}")
+                    sess = None
+            if sess is None:
                 self.journal.put(key, upload_id=None)
         if sess is None:
             body = {"filename": path.name, "size_bytes": size, "sha256": memo.get("sha256"),
                     "project": project, "tags": tags,
-                    "sidecars": [{"filename": s.name, "size_bytes": s.stat().st_size} for s in item.sidecars]}
+                    "sidecars": [{"filename": name, "size_bytes": n} for name, n in sidecar_sizes.items()]}
             resp = self.client.post("/api/v1/uploads", json=body)
             sess = check(resp)
             if sess.get("duplicate_of"):
@@ -144,14 +156,15 @@ class Uploader:
         self.on_bytes(path, already + sum(sc["size_bytes"] for sc in sess["sidecars"] if sc["received"]))
         sha = hashlib.sha256()
         with ThreadPoolExecutor(self.parallel) as pool:
-            futures = [pool.submit(self._put, p["url"], path, (p["part_number"] - 1) * part_size,
+            futures = [pool.submit(self._put, p["url"], path, ident, (p["part_number"] - 1) * part_size,
                                    min(part_size, size - (p["part_number"] - 1) * part_size),
                                    f"{path.name} part {p['part_number']}") for p in sess["parts"]]
             sidecar_paths = {s.name: s for s in item.sidecars}
-            futures += [pool.submit(self._put, sc["url"], sidecar_paths[sc["filename"]], 0, sc["size_bytes"],
+            futures += [pool.submit(self._put, sc["url"], sidecar_paths[sc["filename"]],
+                                    item.ids.get(sidecar_paths[sc["filename"]]), 0, sc["size_bytes"],
                                     f"{path.name} sidecar {sc['filename']}", owner=path)
                         for sc in sess["sidecars"] if not sc["received"]]
-            with open(path, "rb") as fh:  # hash in order while the parts fly
+            with open_checked(path, ident) as fh:  # hash in order while the parts fly
                 while chunk := fh.read(8 * CHUNK):
                     sha.update(chunk)
             for f in futures:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
+from api.media_responses import media_response
 from api.schemas import (
     AssetCreated,
     AssetPage,
@@ -185,28 +185,17 @@ def similar(_: CurrentToken, asset_id: str, session: SessionDep, settings: Setti
     return SimilarPage(asset_id=asset_id, items=items)
 
 
-def _download(storage: Storage, key: str, content_type: str, filename: str):
-    local = storage.local_path(key)
-    disposition = f"inline; filename*=UTF-8''{quote(filename)}"
-    if local is not None:
-        if not local.is_file():
-            raise NotFound(key)
-        return FileResponse(local, media_type=content_type, headers={"Content-Disposition": disposition})
-    body = storage.open_read(key)
-    return StreamingResponse(iter(lambda: body.read(1024 * 1024), b""), media_type=content_type,
-                             headers={"Content-Disposition": disposition})
-
-
 @router.get("/{asset_id}/renditions/{name}", response_class=FileResponse,
             responses={404: {"description": "no such asset or rendition"}})
 def download_rendition(_: CurrentToken, asset_id: str, name: str, session: SessionDep, storage: StorageDep):
-    """A rendition's bytes, by kind (``proxy``) or file name (``sprite_001.jpg``, as the WebVTT names them).
-    HTTP Range works on the local store."""
+    """A rendition's bytes, by kind (``proxy``) or file name (``sprite_001.jpg``, as the WebVTT names them),
+    inline with the type the product recorded. HTTP Range works on the local store."""
     asset = catalog.get_asset(session, asset_id)
     rend = next((r for r in asset.renditions if name in (r.kind, r.key.rsplit("/", 1)[-1])), None)
     if rend is None:
         raise NotFound(f"asset {asset_id} has no rendition {name!r}")
-    return _download(storage, rend.key, rend.content_type, f"{asset_id}-{rend.key.rsplit('/', 1)[-1]}")
+    return media_response(storage, rend.key, role="rendition", content_type=rend.content_type,
+                          filename=f"{asset_id}-{rend.key.rsplit('/', 1)[-1]}")
 
 
 @router.get("/{asset_id}/shots/{index}/image", response_class=FileResponse,
@@ -217,25 +206,24 @@ def shot_image(_: CurrentToken, asset_id: str, index: int, session: SessionDep, 
     shot = next((s for s in asset.shots or [] if s.get("index") == index and s.get("image_key")), None)
     if shot is None:
         raise NotFound(f"asset {asset_id} has no image for shot {index}")
-    return _download(storage, shot["image_key"], "image/jpeg", f"{asset_id}-shot-{index}.jpg")
+    return media_response(storage, shot["image_key"], role="shot_image", filename=f"{asset_id}-shot-{index}.jpg")
 
 
 @router.get("/{asset_id}/original", response_class=FileResponse, responses={404: {"description": "not found"}})
 def download_original(_: CurrentToken, asset_id: str, session: SessionDep, storage: StorageDep):
-    """The original, bit-exact."""
+    """The original, bit-exact, as an attachment typed from its stored bytes (never from what the client said)."""
     asset = catalog.get_asset(session, asset_id)
-    return _download(storage, asset.original_key, asset.content_type or "application/octet-stream",
-                     asset.original_filename)
+    return media_response(storage, asset.original_key, role="original", filename=asset.original_filename)
 
 
 @router.get("/{asset_id}/sidecars/{index}", response_class=FileResponse, responses={404: {"description": "not found"}})
 def download_sidecar(_: CurrentToken, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
-    """A sidecar file (e.g. the DJI .SRT telemetry) as uploaded."""
+    """A sidecar file (e.g. the DJI .SRT telemetry) as uploaded, as an attachment."""
     asset = catalog.get_asset(session, asset_id)
     if not 0 <= index < len(asset.sidecars):
         raise NotFound(f"asset {asset_id} has no sidecar {index}")
     sc = asset.sidecars[index]
-    return _download(storage, sc.key, "application/octet-stream", sc.filename)
+    return media_response(storage, sc.key, role="sidecar", sidecar_kind=sc.kind, filename=sc.filename)
 
 
 @router.get("/{asset_id}/track", responses={404: {"description": "no such asset, or it has no track"}})
