@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, text  # noqa: E402
 
 from bench.search_corpus import SITES, generate_assets  # noqa: E402
-from mam.db import get_engine, migrate, session_factory  # noqa: E402
+from mam.db import UnitOfWork, get_engine, migrate  # noqa: E402
 from mam.models import Asset, Project  # noqa: E402
 from mam.search.document import build_document  # noqa: E402
 from mam.search.index import write_documents  # noqa: E402
@@ -155,7 +155,7 @@ def shapes() -> dict[str, list[dict[str, Any]]]:
 
 
 def timed(url: str, rounds: int, log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
-    factory = session_factory(url)
+    factory = UnitOfWork(url).read
     out: dict[str, dict[str, Any]] = {}
     for name, variants in shapes().items():
         times: list[float] = []

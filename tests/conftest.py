@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,37 @@ from tests.support.media import make_clip
 from workers.embedded_redis import free_port, redis_server_binary, start_redis
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+PRODUCT_LOGGERS = ("mam", "pipelines", "workers", "api", "app", "cli", "config")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "allow_error_logs: the test expects the product to log at ERROR")
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in PRODUCT_LOGGERS:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_error_logs(request):
+    """Fail a test when the product logs at ERROR in this process, unless it is marked ``allow_error_logs``."""
+    handler = _ErrorRecords()
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("allow_error_logs") is None:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records[:5])
+        pytest.fail(f"the product logged at ERROR:\n{lines}")
 
 
 def need_ffmpeg() -> None:

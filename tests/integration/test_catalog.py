@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from mam import catalog
 from mam.auth import ensure_admin_token, find_token
-from mam.db import migrate, unit_of_work
+from mam.db import UnitOfWork, migrate
 from mam.models import AssetStatus, Rendition
 
 
@@ -21,12 +21,12 @@ def db_url(request, tmp_path):
 def test_migrate_twice_then_use(db_url):
     migrate(db_url)
     migrate(db_url)  # idempotent
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         a = catalog.new_asset(s, original_filename="京雄 航拍 😀.mp4", original_key_for=lambda i: f"originals/{i}/x",
                               tags=["b", "a", "b"])
         b = catalog.new_asset(s, original_filename="second.mov", original_key_for=lambda i: f"originals/{i}/x")
         a_id, b_id = a.id, b.id
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         total, rows = catalog.list_assets(s)
         assert total == 2 and rows[0].id == b_id  # newest first
         asset = catalog.get_asset(s, a_id)
@@ -37,31 +37,31 @@ def test_migrate_twice_then_use(db_url):
 
 def test_rendition_rerun_replaces_instead_of_duplicating(db_url):
     migrate(db_url)
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         aid = catalog.new_asset(s, original_filename="c.mp4", original_key_for=lambda i: f"originals/{i}/x").id
     for size in (100, 200):
-        with unit_of_work(db_url) as s:
+        with UnitOfWork(db_url)() as s:
             asset = catalog.get_asset(s, aid)
             catalog.upsert_rendition(s, asset, kind="proxy", key=f"derivatives/{aid}/proxy.mp4",
                                      content_type="video/mp4", width=1280, height=720, size_bytes=size)
             catalog.set_status(asset, AssetStatus.READY)
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         assert s.scalar(select(func.count()).select_from(Rendition)) == 1
         asset = catalog.get_asset(s, aid)
         assert asset.renditions[0].size_bytes == 200 and asset.progress == 1.0
         catalog.set_status(asset, AssetStatus.FAILED, "x" * 5000)
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         assert len(catalog.get_asset(s, aid).error) == catalog.MAX_ERROR_CHARS
 
 
 def test_admin_token_created_once_and_only_hash_stored(db_url, tmp_path):
     migrate(db_url)
     token_file = tmp_path / "admin-token"
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         token = ensure_admin_token(s, token_file)
     assert token and token_file.read_text().strip() == token
     assert token_file.stat().st_mode & 0o777 == 0o600
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         assert ensure_admin_token(s, token_file) is None
         rec = find_token(s, token)
         assert rec is not None and rec.role == "admin" and token not in rec.token_sha256

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from config.settings import Settings
 from mam import catalog
-from mam.db import migrate, unit_of_work
+from mam.db import UnitOfWork, migrate
 from mam.metadata import track as tracks
 from mam.metadata.dji_srt import TelemetryPoint
 from mam.models import Asset
@@ -44,7 +44,7 @@ def _telemetry(points: list) -> dict:
 
 def add(url: str, title: str, **values) -> str:
     """An asset with ``values`` set on it, committed."""
-    with unit_of_work(url) as s:
+    with UnitOfWork(url)() as s:
         a = catalog.new_asset(s, original_filename=values.pop("filename", "clip.mp4"),
                               original_key_for=lambda i: f"originals/{i}/clip.mp4", title=title,
                               project=values.pop("project", None), tags=values.pop("tags", []))
@@ -55,7 +55,7 @@ def add(url: str, title: str, **values) -> str:
 
 
 def run(url: str, **kw):
-    with unit_of_work(url) as s:
+    with UnitOfWork(url)() as s:
         return search(s, SearchParams(**kw))
 
 
@@ -201,21 +201,21 @@ def test_index_follows_the_catalog_in_the_same_transaction(db_url):
     aid = add(db_url, "Old title about bridges")
     assert ids(run(db_url, q="bridges")) == [aid]
     with pytest.raises(RuntimeError):
-        with unit_of_work(db_url) as s:
+        with UnitOfWork(db_url)() as s:
             s.get(Asset, aid).title = "New title about tunnels"
             s.flush()
             assert ids(run_in(s, q="tunnels")) == [aid]  # visible inside the transaction
             raise RuntimeError("roll back")
     assert ids(run(db_url, q="tunnels")) == [] and ids(run(db_url, q="bridges")) == [aid]
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         asset = s.get(Asset, aid)
         asset.title, asset.tags = "New title about tunnels", ["隧道"]
     assert ids(run(db_url, q="tunnels")) == [aid] and ids(run(db_url, q="bridges")) == []
     assert ids(run(db_url, q="suidao")) == [aid]
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         s.delete(s.get(Asset, aid))
     assert ids(run(db_url, q="tunnels")) == [] and run(db_url).total == 0
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         assert s.scalar(select(schema.docs.c.id)) is None
 
 
@@ -225,14 +225,14 @@ def run_in(session, **kw):
 
 def test_backfill_indexes_assets_that_predate_the_index(db_url):
     aid = add(db_url, "桥梁 合龙")
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         if s.get_bind().dialect.name == "sqlite":
             s.execute(text("DELETE FROM search_fts"))
             s.execute(text("DELETE FROM search_geo"))
         s.execute(schema.tags.delete())
         s.execute(schema.docs.delete())
     assert ids(run(db_url, q="桥梁")) == []
-    with unit_of_work(db_url) as s:
+    with UnitOfWork(db_url)() as s:
         assert backfill(s) == 1
         assert backfill(s) == 0
     assert ids(run(db_url, q="桥梁")) == [aid]
@@ -246,7 +246,7 @@ def test_hostile_queries_never_break_the_search(archive, q):
     url, _ = archive
     result = run(url, q=q)
     assert result.total >= 0
-    with unit_of_work(url) as s:
+    with UnitOfWork(url)() as s:
         assert s.scalar(select(Asset.id).limit(1))  # the catalog is still there
 
 
@@ -262,13 +262,12 @@ def test_an_edit_from_a_stale_session_keeps_what_another_committed(db_url):
     """An editor's session loaded the asset before a worker added its on-screen text; the editor's later
     title change must not drop that text from the index (the document is read back from the row)."""
     aid = add(db_url, "Before")
-    from mam.db import session_factory
 
-    editor = session_factory(db_url)()
+    editor = UnitOfWork(db_url).read()
     try:
         asset = editor.get(Asset, aid)
         assert asset.title == "Before"
-        with unit_of_work(db_url) as worker:
+        with UnitOfWork(db_url)() as worker:
             worker.get(Asset, aid).ocr = [{"start_s": 5.0, "end_s": 6.0, "text": "雄安站 施工现场"}]
         asset.title = "After"
         editor.commit()

@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from celery import Celery
 
+from app.bootstrap import build
 from config.settings import Settings
 from mam import catalog
-from mam.db import migrate, unit_of_work
+from mam.db import migrate
 from mam.storage import original_key
-from pipelines.context import storage_from_settings
+from pipelines import workflow
 from tests.conftest import need_ffmpeg
 from tests.support.media import make_clip, probe
 
@@ -82,16 +82,17 @@ def system(tmp_path, redis_url):
 
 
 def submit(settings: Settings, clip: Path) -> str:
-    with unit_of_work(settings.database_url) as s:
+    """Store an original and start its flow as an upload does (the work item is published after commit)."""
+    root = build(settings)
+    with root.uow() as s:
         asset = catalog.new_asset(s, original_filename=clip.name, original_key_for=lambda a: original_key(a, "x.mp4"))
-        aid = asset.id
-    storage_from_settings(settings).put_file(asset.original_key, clip)
-    Celery(broker=settings.broker_url).send_task("mam.ingest.probe", args=[aid], queue="ingest")
-    return aid
+        root.storage.put_file(asset.original_key, clip)
+        workflow.start(s, root.uow, root.enqueuer, asset.id)
+        return asset.id
 
 
 def state(settings: Settings, aid: str):
-    with unit_of_work(settings.database_url) as s:
+    with build(settings).uow() as s:
         a = catalog.get_asset(s, aid)
         return a.status, a.progress, a.error, [(r.kind, r.key) for r in a.renditions]
 
@@ -138,7 +139,7 @@ def test_poison_file_ends_failed_after_max_attempts(system, long_clip):
     kill_pool_child_mid_transcode(settings, aid, worker)
     status, _, error, rends = wait_until(
         lambda: (st := state(settings, aid))[0] in ("ready", "failed") and st, 120, "asset to fail")
-    assert status == "failed" and "gave up after 1 attempts" in error
+    assert status == "failed" and "stopped the worker 1 times" in error
     assert rends == []
 
 
@@ -149,5 +150,6 @@ def test_work_directory_of_a_killed_run_is_cleaned_on_redelivery(tmp_path):
     stale = settings.data_dir / "work" / "abc-leftover"
     stale.mkdir(parents=True)
     (stale / "proxy.mp4").write_bytes(b"half")
-    with step_context("abc", settings, storage=object()) as ctx:  # type: ignore[arg-type]
+    services = build(settings, storage=object(), enqueuer=object(), locks=object())  # type: ignore[arg-type]
+    with step_context("abc", services) as ctx:
         assert not stale.exists() and ctx.workdir.exists()

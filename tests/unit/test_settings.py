@@ -39,10 +39,3 @@ def test_bad_values_are_refused_at_start(monkeypatch, key, value):
     monkeypatch.setenv(key, value)
     with pytest.raises(ValidationError):
         Settings()
-
-
-def test_settings_is_the_only_reader_of_the_environment():
-    root = Path(__file__).resolve().parents[2]
-    offenders = [p for d in ("mam", "pipelines", "workers", "api", "cli") for p in (root / d).rglob("*.py")
-                 if "os.environ.get" in p.read_text() or "os.getenv" in p.read_text()]
-    assert offenders == []

@@ -1,6 +1,6 @@
 import pytest
 
-from mam.storage.base import derivative_key, original_key, safe_extension
+from mam.storage.keys import derivative_key, original_key, safe_extension
 
 
 @pytest.mark.parametrize("name,ext", [
@@ -18,3 +18,14 @@ def test_derivative_names_cannot_escape():
     for bad in ("../x", "a/b", ".hidden"):
         with pytest.raises(ValueError):
             derivative_key("a1", bad)
+
+
+def test_every_key_of_an_asset_is_made_from_its_id():
+    from mam.storage.keys import originals_prefix, shot_image_key, sidecar_key
+
+    assert original_key("a1", "x.MP4").startswith(originals_prefix("a1"))
+    assert sidecar_key("a1", 3, "DJI_0001.SRT") == "originals/a1/sidecars/03.srt"
+    assert sidecar_key("a1", 0, "../../etc/passwd") == "originals/a1/sidecars/00.bin"
+    assert shot_image_key("a1", "shot_0001.jpg") == "derivatives/a1/shots/shot_0001.jpg"
+    with pytest.raises(ValueError):
+        shot_image_key("a1", "../x.jpg")
