@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Annotated
@@ -59,10 +58,13 @@ def serve(
 def worker(
     queues: Annotated[str, typer.Option("--queues", "-Q", help="comma-separated queues")] = "ingest,transcode,analyze",
     concurrency: Annotated[int, typer.Option("--concurrency", "-c")] = 1,
+    init: Annotated[bool, typer.Option("--init", help="first migrate the catalog, backfill the search index, "
+                                       "requeue unfinished work (what `mam serve` does at start)")] = False,
 ) -> None:
     """Run a worker against MAM_BROKER_URL (any Redis)."""
     import os
 
+    from app import bootstrap
     from cli.supervisor import worker_command
 
     settings = get_settings()
@@ -71,8 +73,13 @@ def worker(
         err.print("[red]MAM_BROKER_URL is not set[/] and no `mam serve` runs on this data dir: "
                   "a worker needs the broker of a running system")
         raise typer.Exit(2)
+    if init:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        token = bootstrap.start_up(bootstrap.build(settings.model_copy(update={"broker_url": broker})))
+        if token:
+            err.print(f"admin token created and stored in {settings.token_file}")
     cmd = worker_command(queues, concurrency, f"mam-{os.getpid()}")
-    os.execve(cmd[0], cmd, {**os.environ, "MAM_BROKER_URL": broker})
+    os.execve(cmd[0], cmd, bootstrap.child_env(MAM_BROKER_URL=broker))
 
 
 def _rate(value: str | None) -> float | None:
@@ -318,11 +325,13 @@ def assets_list(
 @app.command()
 def doctor() -> None:
     """Check ffmpeg/ffprobe, the catalog, the object store and the broker."""
+    from app.bootstrap import root
     from mam.db import ping
-    from pipelines.context import storage_from_settings
+    from mam.errors import MamError
+    from mam.media.runner import media_tool_version
     from workers.embedded_redis import redis_server_binary
 
-    settings = get_settings()
+    settings = root().settings
     ok = True
 
     def line(name: str, good: bool, detail: str) -> None:
@@ -332,11 +341,13 @@ def doctor() -> None:
 
     for tool in ("ffmpeg", "ffprobe"):
         path = shutil.which(tool)
-        version = subprocess.run([tool, "-version"], capture_output=True, text=True).stdout.split("\n")[0] \
-            if path else "not found: apt-get install ffmpeg"
+        try:
+            version = media_tool_version(tool) if path else "not found: apt-get install ffmpeg"
+        except MamError as exc:
+            path, version = None, str(exc)
         line(tool, bool(path), version)
     for name, fn in (("catalog", lambda: ping(settings.database_url)),
-                     ("storage", lambda: storage_from_settings(settings).check())):
+                     ("storage", lambda: root().storage.check())):
         try:
             fn()
             line(name, True, settings.database_url if name == "catalog" else settings.storage_url)

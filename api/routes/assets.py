@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
+from api.deps import CurrentToken, RootDep, SessionDep, SettingsDep, StorageDep, UowDep
 from api.media_responses import media_response
+from api.routes.uploads import limits
 from api.schemas import (
     AssetCreated,
     AssetPage,
@@ -28,16 +29,14 @@ from api.schemas import (
     SimilarPage,
 )
 from mam import catalog
-from mam.db import unit_of_work
-from mam.errors import NotFound, TooLarge
+from mam import uploads as upload_sessions
+from mam.errors import NotFound
 from mam.metadata import track as tracks
-from mam.models import Asset, AssetStatus, new_id
-from mam.names import check_filename
+from mam.models import Asset
 from mam.search.document import asset_values, display_title
 from mam.search.similar import similar_assets
-from mam.storage import Storage, original_key
-from mam.uploads import HashingReader, find_duplicate
-from workers.enqueue import enqueue_analysis, enqueue_ingest, enqueue_renditions
+from mam.storage import Storage
+from pipelines import workflow
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/assets", tags=["assets"])
@@ -79,50 +78,35 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AssetCreated,
              responses={200: {"description": "already stored: `duplicate_of` names the asset"},
-                        413: {"description": "over MAM_MAX_UPLOAD_BYTES"},
+                        413: {"description": "over MAM_MAX_UPLOAD_BYTES"}, 415: {"description": "not media"},
                         422: {"description": "bad filename or form"}, 503: {"description": "store down"}})
 def upload_asset(
     _: CurrentToken,
-    settings: SettingsDep,
-    storage: StorageDep,
+    r: RootDep,
     response: Response,
     file: Annotated[UploadFile, File(description="the original media file")],
     title: Annotated[str | None, Form()] = None,
     project: Annotated[str | None, Form()] = None,
     tags: Annotated[str | None, Form(description="comma-separated")] = None,
 ) -> AssetCreated:
-    """Store an original in one request (streamed, hashed on the way) and queue its ingest.
+    """Store an original in one request and queue its ingest: a one-request upload session with the same
+    checks as any other (content, allowed kinds, sha256 recomputed, duplicates answered with the asset).
 
     For large files and flaky networks use the resumable `/api/v1/uploads` sessions instead.
     """
-    name = check_filename(file.filename)
-    if file.size is not None and file.size > settings.max_upload_bytes:
-        raise TooLarge(f"the file is over the {settings.max_upload_bytes}-byte upload limit")
-    tag_list = [t.strip() for t in (tags or "").split(",") if t.strip()]
-    asset_id = new_id()
-    key = original_key(asset_id, name)
-    reader = HashingReader(file.file)
-    try:
-        storage.put_stream(key, reader, file.content_type)
-    except Exception as exc:
-        log.exception("storing upload %s failed", asset_id)
-        storage.delete_prefix(f"originals/{asset_id}/")
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"could not store the file: {exc}") from exc
-    with unit_of_work(settings.database_url) as s:
-        dup = find_duplicate(s, reader.sha.hexdigest())
-        if dup is not None:
-            storage.delete_prefix(f"originals/{asset_id}/")
-            response.status_code = status.HTTP_200_OK
+    size = file.size if file.size is not None else file.file.seek(0, 2)
+    file.file.seek(0)
+    done = upload_sessions.upload_whole(
+        r.uow, r.storage, limits(r.settings), file.file, size_bytes=size, filename=file.filename or "",
+        content_type=file.content_type, title=title, project=project,
+        tags=[t.strip() for t in (tags or "").split(",") if t.strip()],
+        start_flow=workflow.starter(r.uow, r.enqueuer))
+    if done.duplicate_of is not None:
+        response.status_code = status.HTTP_200_OK
+        with r.uow() as s:
+            dup = catalog.get_asset(s, done.duplicate_of)
             return AssetCreated(id=dup.id, status=dup.status, duplicate_of=dup.id)
-        asset = catalog.new_asset(s, original_filename=name, original_key_for=lambda a: key,
-                                  content_type=file.content_type, title=title, project=project,
-                                  tags=tag_list, asset_id=asset_id)
-        asset.sha256, asset.size_bytes = reader.sha.hexdigest(), reader.size
-    try:
-        enqueue_ingest(asset_id)
-    except Exception:
-        log.exception("could not enqueue %s; it stays pending and is queued again at the next start", asset_id)
-    return AssetCreated(id=asset_id, status="pending")
+    return AssetCreated(id=done.asset_id, status="pending")
 
 
 @router.get("", response_model=AssetPage)
@@ -147,21 +131,21 @@ def get_asset(_: CurrentToken, asset_id: str, session: SessionDep, settings: Set
 
 @router.patch("/{asset_id}", response_model=AssetPublic,
               responses={404: {"description": "no such asset"}, 422: {"description": "bad field"}})
-def edit_asset(_: CurrentToken, asset_id: str, body: AssetPatch, settings: SettingsDep, storage: StorageDep,
-               request: Request) -> AssetPublic:
+def edit_asset(_: CurrentToken, asset_id: str, body: AssetPatch, uow: UowDep, settings: SettingsDep,
+               storage: StorageDep, request: Request) -> AssetPublic:
     """Change title, description, user tags or project. Fields left out stay; the change is searchable as soon
     as this returns (the index is written in the same transaction)."""
     changes = {k: getattr(body, k) for k in body.model_fields_set}
-    with unit_of_work(settings.database_url) as s:
+    with uow() as s:
         asset = catalog.edit_asset(s, catalog.get_asset(s, asset_id), **changes)
         return _to_public(asset, request, storage, settings.presign_ttl_s)
 
 
 @router.post("/bulk", response_model=BulkResult, responses={422: {"description": "bad tag or project"}})
-def bulk_edit(_: CurrentToken, body: BulkEdit, settings: SettingsDep) -> BulkResult:
+def bulk_edit(_: CurrentToken, body: BulkEdit, uow: UowDep) -> BulkResult:
     """Add and remove user tags, set the project, for many assets in one transaction."""
     extra = {"project": body.project} if "project" in body.model_fields_set else {}
-    with unit_of_work(settings.database_url) as s:
+    with uow() as s:
         updated, missing = catalog.bulk_edit(s, body.asset_ids, add_tags=body.add_tags,
                                              remove_tags=body.remove_tags, **extra)
     return BulkResult(updated=updated, missing=missing)
@@ -248,20 +232,7 @@ class ReprocessIn(BaseModel):
 
 @router.post("/{asset_id}/reprocess", response_model=AssetCreated, status_code=status.HTTP_202_ACCEPTED,
              responses={404: {"description": "no such asset"}})
-def reprocess(_: CurrentToken, asset_id: str, settings: SettingsDep, body: ReprocessIn | None = None) -> AssetCreated:
+def reprocess(_: CurrentToken, asset_id: str, r: RootDep, body: ReprocessIn | None = None) -> AssetCreated:
     """Run steps again for an asset (after a fix, or for files ingested before a step existed)."""
-    steps = set((body or ReprocessIn()).steps)
-    with unit_of_work(settings.database_url) as s:
-        asset = catalog.get_asset(s, asset_id)
-        if steps & {"metadata", "renditions"}:
-            catalog.set_status(asset, AssetStatus.PENDING)
-            asset.attempts, asset.progress = 0, 0.0
-        asset.analysis = {**(asset.analysis or {}), "status": "pending"}
-        state = asset.status
-    if "metadata" in steps:
-        enqueue_ingest(asset_id)
-    elif "renditions" in steps:
-        enqueue_renditions(asset_id)
-    else:
-        enqueue_analysis(asset_id)
+    state = workflow.reprocess(r.uow, r.enqueuer, asset_id, (body or ReprocessIn()).steps)
     return AssetCreated(id=asset_id, status=state)
