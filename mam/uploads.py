@@ -23,6 +23,7 @@ from mam.db import UnitOfWork
 from mam.errors import Conflict, Gone, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from mam.models import Asset, AssetStatus, Sidecar, UploadPart, UploadSession, UploadStatus, new_id, utcnow
 from mam.names import check_filename, stem_and_ext
+from mam.sidecar_check import HEAD_BYTES, check_sidecar
 from mam.sniff import sniff
 from mam.storage import Storage
 from mam.storage.base import PartInfo
@@ -295,6 +296,12 @@ def _complete(session: Session, storage: Storage, limits: Limits, upload_id: str
             raise Conflict(f"cannot complete: sidecar {sc['filename']!r} was not uploaded") from None
         if got != sc["size_bytes"]:
             raise Conflict(f"cannot complete: sidecar {sc['filename']!r} has {got} bytes, expected {sc['size_bytes']}")
+        if reason := _sidecar_problem(storage, sc):
+            storage.delete_prefix(originals_prefix(sess.asset_id))
+            storage.abort_multipart(sess.key, sess.store_upload_id)
+            sess.status = UploadStatus.ABORTED
+            return UnsupportedMedia(f"sidecar {sc['filename']!r} is not what .{stem_and_ext(sc['filename'])[1]} "
+                                    f"says: {reason}; the upload was discarded")
     storage.complete_multipart(sess.key, sess.store_upload_id, list(parts.values()))
     digest, head, total = _hash_object(storage, sess.key)
     wanted = (sha256 or sess.declared_sha256 or "").lower() or None
@@ -366,6 +373,16 @@ class _Exactly:
         data = self.stream.read(n) if n else b""
         self.left -= len(data)
         return data
+
+
+def _sidecar_problem(storage: Storage, sc: dict[str, Any]) -> str | None:
+    """Why a stored sidecar's content does not fit its extension, or None."""
+    body = storage.open_read(sc["key"])
+    try:
+        head = body.read(HEAD_BYTES)
+    finally:
+        body.close()
+    return check_sidecar(sc["kind"], head, ext=stem_and_ext(sc["filename"])[1])
 
 
 def _hash_object(storage: Storage, key: str) -> tuple[str, bytes, int]:

@@ -68,9 +68,13 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
                         thumbnail_url=(storage.presigned_get(sh["image_key"], ttl_s) or
                                        f"{base}/shots/{sh['index']}/image") if sh.get("image_key") else None)
              for sh in asset.shots or []]
-    original = storage.presigned_get(asset.original_key, ttl_s, asset.original_filename) or f"{base}/original"
+    # straight from S3 an original or a sidecar is saved, never shown, and never typed as the client said
+    original = storage.presigned_get(asset.original_key, ttl_s, asset.original_filename, attachment=True,
+                                     content_type="application/octet-stream") or f"{base}/original"
     sidecars = [SidecarPublic(kind=sc.kind, filename=sc.filename, size_bytes=sc.size_bytes,
-                              url=storage.presigned_get(sc.key, ttl_s, sc.filename) or f"{base}/sidecars/{i}")
+                              url=storage.presigned_get(sc.key, ttl_s, sc.filename, attachment=True,
+                                                       content_type="application/octet-stream")
+                              or f"{base}/sidecars/{i}")
                 for i, sc in enumerate(asset.sidecars)]
     return AssetPublic(**catalog.asset_record(asset), renditions=rends, sidecars=sidecars, shots=shots,
                        original_url=original)

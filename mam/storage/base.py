@@ -40,8 +40,11 @@ class ObjectStore(Protocol):
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object under ``prefix``; return how many."""
 
-    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None) -> str | None:
-        """A short-lived download URL, or ``None`` when the API must serve the bytes itself."""
+    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
+                      content_type: str | None = None) -> str | None:
+        """A short-lived download URL, or ``None`` when the API must serve the bytes itself. With ``filename``
+        the answer names it (``attachment`` makes browsers save instead of show); ``content_type`` overrides
+        the stored one."""
 
     def presigned_put(self, key: str, ttl_s: int) -> str | None:
         """A short-lived URL to PUT one object to, or ``None`` when uploads go through the API."""

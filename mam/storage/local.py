@@ -82,7 +82,8 @@ class LocalStorage:
         shutil.rmtree(base)
         return count
 
-    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None) -> str | None:
+    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
+                      content_type: str | None = None) -> str | None:
         return None
 
     def presigned_put(self, key: str, ttl_s: int) -> str | None:

@@ -111,10 +111,14 @@ class S3Storage:
                 count += len(objs)
         return count
 
-    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None) -> str | None:
+    def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
+                      content_type: str | None = None) -> str | None:
         params = {"Bucket": self.bucket, "Key": self._k(key)}
         if filename:
-            params["ResponseContentDisposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+            how = "attachment" if attachment else "inline"
+            params["ResponseContentDisposition"] = f"{how}; filename*=UTF-8''{quote(filename)}"
+        if content_type:
+            params["ResponseContentType"] = content_type
         return self.signer.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_s)
 
     def presigned_put(self, key: str, ttl_s: int) -> str | None:

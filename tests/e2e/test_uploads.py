@@ -23,6 +23,7 @@ from tests.support.media import make_clip
 from tests.support.serve import RunningServer, start_server
 
 pytestmark = pytest.mark.e2e
+LRF_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"  # a DJI low-res file is an MP4
 MiB = 1024 * 1024
 SRT = """1
 00:00:00,000 --> 00:00:00,033
@@ -96,7 +97,7 @@ def test_session_with_sidecars_out_of_order_parts(srv, tmp_path):
     srt = tmp_path / "DJI_0001.SRT"
     srt.write_text(SRT)
     lrf = tmp_path / "DJI_0001.LRF"
-    lrf.write_bytes(os.urandom(300_000))
+    lrf.write_bytes(LRF_HEAD + os.urandom(300_000))
     c = srv.client()
     r = c.post("/api/v1/uploads", json={"filename": src.name, "size_bytes": src.stat().st_size, "project": "p1",
                                         "sidecars": [{"filename": srt.name, "size_bytes": srt.stat().st_size},
@@ -307,7 +308,7 @@ def test_card_layout_groups_sidecars_and_skips_duplicates(srv, tmp_path):
     card.mkdir(parents=True)
     clip(card, "DJI_0001.MP4", size="640x360", seconds=2)
     (card / "DJI_0001.SRT").write_text(SRT)
-    (card / "DJI_0001.LRF").write_bytes(os.urandom(1000))
+    (card / "DJI_0001.LRF").write_bytes(LRF_HEAD + os.urandom(1000))
     clip(card, "DJI_0002.MOV", size="480x270", seconds=2)
     (card / "DJI_0002.srt").write_text(SRT)
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=800x600",

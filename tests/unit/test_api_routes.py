@@ -128,3 +128,18 @@ def test_edits_are_committed_by_the_unit_of_work(client):
     bulk = client.post("/api/v1/assets/bulk", json={"asset_ids": [aid, "gone"], "add_tags": ["桥"]}).json()
     assert bulk == {"updated": [aid], "missing": ["gone"]}
     assert client.get("/api/v1/search", params={"q": "雄安站"}).json()["total"] == 1
+
+
+def test_a_sidecar_that_is_not_what_its_extension_says_discards_the_upload(client, root):
+    passwd = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    opened = client.post("/api/v1/uploads", json={
+        "filename": "DJI_0001.MP4", "size_bytes": len(MP4_HEAD),
+        "sidecars": [{"filename": "DJI_0001.SRT", "size_bytes": len(passwd)}]}).json()
+    uid = opened["upload_id"]
+    assert client.put(f"/api/v1/uploads/{uid}/parts/1", content=MP4_HEAD,
+                      headers={"X-Part-SHA256": hashlib.sha256(MP4_HEAD).hexdigest()}).status_code == 200
+    assert client.put(f"/api/v1/uploads/{uid}/sidecars/0", content=passwd).status_code == 204
+    done = client.post(f"/api/v1/uploads/{uid}/complete")
+    assert done.status_code == 415 and "DJI_0001.SRT" in done.json()["detail"]
+    assert root.storage.objects == {}, "neither the original nor the sidecar is kept"
+    assert client.get("/api/v1/assets").json()["total"] == 0
