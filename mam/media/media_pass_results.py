@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from mam.numbers import as_float as _float  # a finite float or None
+
 
 class Shot(NamedTuple):
     start_s: float
@@ -36,14 +38,6 @@ class Loudness(NamedTuple):
     integrated_lufs: float
     lra_lu: float
     true_peak_dbtp: float | None  # None: digital silence
-
-
-def _float(value: str) -> float | None:
-    try:
-        f = float(value)
-    except ValueError:
-        return None
-    return f if math.isfinite(f) else None
 
 
 def parse_metadata(text: str) -> list[tuple[float, dict[str, str]]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from mam.errors import InvalidMedia, MediaProcessingError, MediaTimeout
 from mam.media.runner import run_media_command, stderr_tail
+from mam.numbers import as_float as _num  # a finite float or None
 
 #: ffprobe format names we accept. Playlists, concat lists, text and device formats are refused.
 ALLOWED_FORMATS = frozenset(
@@ -52,14 +53,6 @@ def run_ffprobe(path: Path, timeout_s: float) -> dict[str, Any]:
         return json.loads(out or "{}")
     except json.JSONDecodeError as exc:
         raise InvalidMedia(f"not a media file: unreadable ffprobe output ({stderr_tail(out, 2)})") from exc
-
-
-def _num(value: Any) -> float | None:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if f == f and f not in (float("inf"), float("-inf")) else None
 
 
 def _rate(value: str | None) -> float | None:

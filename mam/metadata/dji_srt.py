@@ -28,6 +28,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from mam.numbers import as_float, as_int
+
 __all__ = ["TelemetryPoint", "TelemetryTrack", "parse_srt", "parse_srt_file"]
 
 
@@ -81,18 +83,6 @@ _P4P = re.compile(r"\bF/\d|\bSS \d|\bH\.S\b")
 _DATE = re.compile(
     r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})[ T]+(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,6})(?:,(\d{3}))?)?"
 )
-
-
-def _float(s: str | None) -> float | None:
-    try:
-        return float(s) if s is not None else None
-    except ValueError:
-        return None
-
-
-def _int(s: str | None) -> int | None:
-    f = _float(s)
-    return int(f) if f is not None else None
 
 
 @lru_cache(maxsize=4096)
@@ -178,8 +168,8 @@ def _info(text: str) -> _Info:
         dialect = "legacy_home_gps"
     else:
         dialect = "bracket" if "[" in text else "legacy_home_gps"
-    gps = (_float(g[1].strip()), _float(g[2].strip())) if g else None
-    gps_alt = _float(third[:-1]) if unit_m else None
+    gps = (as_float(g[1].strip(), finite=False), as_float(g[2].strip(), finite=False)) if g else None
+    gps_alt = as_float(third[:-1], finite=False) if unit_m else None
     return _Info(vals, gps, gps_alt, dialect, frozenset(vals) | ({"gps"} if g else set()))
 
 
@@ -200,30 +190,30 @@ def _position(lat: float | None, lon: float | None) -> tuple[float | None, float
 def _fields(c: _Info, lon_first: dict[str, bool]) -> dict[str, Any]:
     """TelemetryPoint keyword arguments other than t_s and time."""
     v = c.vals
-    lat, lon = _float(v.get("lat")), _float(v.get("lon"))
+    lat, lon = as_float(v.get("lat"), finite=False), as_float(v.get("lon"), finite=False)
     if c.gps is not None and (lat is None or lon is None):
         a, b = c.gps
         lon, lat = (a, b) if lon_first.get(c.dialect or "", True) else (b, a)
     lat, lon = _position(lat, lon)
     fnum, focal, shutter, ev = v.get("fnum"), v.get("focal"), v.get("shutter"), v.get("ev")
-    fnum_f, focal_f, ev_f = _float(fnum), _float(focal), None
+    fnum_f, focal_f, ev_f = as_float(fnum, finite=False), as_float(focal, finite=False), None
     if fnum and fnum_f is not None and "." not in fnum and fnum_f >= 100:  # 280 -> f/2.8
         fnum_f /= 100
     if focal and focal_f is not None and "." not in focal and focal_f >= 100:  # 240 -> 24.0 mm
         focal_f /= 10
     if ev:
-        num, _, den = (_float(x) for x in ev.partition("/"))
+        num, _, den = (as_float(x, finite=False) for x in ev.partition("/"))
         ev_f = num / den if num is not None and den else num
     return {
         "lat": lat,
         "lon": lon,
-        "rel_alt_m": _float(v.get("rel") or v.get("baro") or v.get("height")),
-        "abs_alt_m": _float(v.get("abs") or v.get("alt")) if ("abs" in v or "alt" in v) else c.gps_alt,
-        "iso": _int(v.get("iso")),
+        "rel_alt_m": as_float(v.get("rel") or v.get("baro") or v.get("height"), finite=False),
+        "abs_alt_m": as_float(v.get("abs") or v.get("alt"), finite=False) if ("abs" in v or "alt" in v) else c.gps_alt,
+        "iso": as_int(v.get("iso")),
         "shutter": (shutter if "/" in shutter else f"1/{shutter}") if shutter else None,
         "fnum": fnum_f,
         "ev": ev_f,
-        "ct_k": _int(v.get("ct")),
+        "ct_k": as_int(v.get("ct")),
         "focal_len_mm": focal_f,
     }
 

@@ -7,10 +7,13 @@ JPEG, HEIF/HEIC/AVIF, TIFF/DNG, PNG/WebP (EXIF chunk) and Canon CR3
 `read_still_metadata` never raises: whatever could be read is returned and
 every problem is described in ``StillMetadata.warnings``.
 
-This module is the public entry point and decides which source fills which
-field (`_read`, `_fill`, `_fill_gps`, `_fill_time`, `_drone`).  The mechanics
-live in sibling modules: `mam.metadata.image_containers` (format sniffing and
-the JPEG/HEIF/CR3 byte-level parsing), `mam.metadata.exif_runner` (the
+This module is the public entry point: `_read` opens and sniffs the file,
+hands it to the reader of its format, then decides which source fills which
+field (`_fill`, `_fill_gps`, `_fill_time`, `_drone`).  The mechanics live in
+sibling modules: `mam.metadata.exif_readers` (the table of per-format readers:
+where each container keeps its EXIF, XMP and pixel size),
+`mam.metadata.image_containers` (format sniffing and the JPEG/HEIF/CR3
+byte-level parsing), `mam.metadata.exif_runner` (the
 time-bounded exifread runs) and `mam.metadata.exif_values` (tag, GPS and
 date-time conversions).
 
@@ -41,7 +44,6 @@ before APP1).  XMP is found in the raw bytes independently of exifread.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import time
@@ -50,6 +52,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from mam.metadata.exif_readers import Source, read_container
 from mam.metadata.exif_runner import _ExifRunner, _short
 from mam.metadata.exif_runner import exifread as exifread  # re-export: tests patch exif.exifread.process_file
 from mam.metadata.exif_values import (
@@ -75,15 +78,7 @@ from mam.metadata.exif_values import (
     _xmp_coord,
     _xmp_float,
 )
-from mam.metadata.image_containers import (
-    _EXT_FORMATS,
-    _FORMAT_NAMES,
-    _container_dims,
-    _cr3_tags,
-    _scan_exif_blob,
-    _sniff,
-    _walk_jpeg,
-)
+from mam.metadata.image_containers import _EXT_FORMATS, _FORMAT_NAMES, _sniff
 from mam.metadata.xmp import find_xmp_packet, parse_xmp
 
 __all__ = ["MAX_STUCK_PARSES", "StillMetadata", "read_still_metadata"]
@@ -179,48 +174,8 @@ def _read(md: StillMetadata, path: Path, timeout_s: float) -> None:
         # exifread gets its own handle: an abandoned worker must never move the
         # position of the handle this thread keeps using.
         exif_fh = stack.enter_context(open(path, "rb"))
-        tags: dict[str, Any] = {}
-        dims: tuple[int, int] | None = None
-        xmp_packet: bytes | None = None
-
-        if fmt == "jpeg":
-            info = _walk_jpeg(fh, warnings)
-            dims = info.dims
-            xmp_packet = info.xmp
-            blob = info.exif
-            if blob is None and info.broken:
-                blob = _scan_exif_blob(head)
-            if blob is not None:
-                tags = runner.run(io.BytesIO(blob), details=False, what="JPEG EXIF")
-        elif fmt == "tiff":
-            tags = runner.run(exif_fh, details=True, what="TIFF", quiet=True)
-            if not tags and runner.last_error and not runner.timed_out:
-                # a MakerNote/SubIFD decoder failure loses everything: retry without them
-                tags = runner.run(exif_fh, details=False, what="TIFF")
-                if tags:
-                    warnings.append(f"MakerNote/SubIFD decoding failed ({runner.first_error}); read without them")
-        elif fmt in ("heif", "png", "webp"):
-            tags = runner.run(exif_fh, details=False, what=_FORMAT_NAMES[fmt], quiet=True)
-            if not tags and not runner.timed_out:
-                blob = _scan_exif_blob(head, tail)
-                if blob is not None:
-                    tags = runner.run(io.BytesIO(blob), details=False, what="embedded EXIF")
-                    if tags and runner.first_error:
-                        warnings.append(
-                            f"exifread could not parse the {_FORMAT_NAMES[fmt]} container "
-                            f"({runner.first_error}); EXIF recovered by a byte scan"
-                        )
-                elif runner.first_error:
-                    warnings.append(f"EXIF parser error ({runner.first_error})")
-            dims = _container_dims(fmt, fh, head, size)
-        elif fmt == "cr3":
-            tags = _cr3_tags(head, runner)
-        elif fmt == "gif":
-            dims = _container_dims(fmt, fh, head, size)
-        else:
-            blob = _scan_exif_blob(head, tail)
-            if blob is not None:
-                tags = runner.run(io.BytesIO(blob), details=False, what="embedded EXIF")
+        found = read_container(Source(fmt, fh, exif_fh, head, tail, size, runner, warnings))
+        tags, xmp_packet = found.tags, found.xmp
 
         if xmp_packet is None:
             xmp_packet = find_xmp_packet(head) or (find_xmp_packet(tail) if tail else None)
@@ -231,7 +186,7 @@ def _read(md: StillMetadata, path: Path, timeout_s: float) -> None:
 
     if not tags:
         warnings.append("no EXIF metadata found")
-    _fill(md, tags, dims, fmt)
+    _fill(md, tags, found.dims, fmt)
 
 
 # ---------------------------------------------------------------------------

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from mam.metadata.dji_srt import TelemetryPoint, TelemetryTrack
+from mam.numbers import as_float
+from mam.utc import aware_utc
 
 __all__ = ["parse_flight_csv", "parse_gpx", "parse_track", "parse_track_file"]
 
@@ -62,14 +62,6 @@ def _decode(data: bytes | str) -> str:
         return data.decode("latin-1")
 
 
-def _float(v: Any) -> float | None:
-    try:
-        f = float(str(v).strip())
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _position(lat: float | None, lon: float | None) -> bool:
     return lat is not None and lon is not None and abs(lat) <= 90 and abs(lon) <= 180 and (lat, lon) != (0, 0)
 
@@ -93,7 +85,7 @@ def _iso(text: str | None) -> datetime | None:
         dt = datetime.fromisoformat((text or "").strip().replace(" ", "T"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return aware_utc(dt, keep_offset=True)
 
 
 def parse_gpx(data: bytes | str) -> TelemetryTrack:
@@ -116,12 +108,12 @@ def parse_gpx(data: bytes | str) -> TelemetryTrack:
         for el in root.iter():
             if el.tag.rpartition("}")[2] != "trkpt":
                 continue
-            lat, lon = _float(el.get("lat")), _float(el.get("lon"))
+            lat, lon = as_float(el.get("lat"), strip=True), as_float(el.get("lon"), strip=True)
             if not _position(lat, lon):
                 skipped += 1
                 continue
             kids = {c.tag.rpartition("}")[2]: (c.text or "") for c in el}
-            rows.append((lat, lon, _float(kids.get("ele")), _iso(kids.get("time"))))  # type: ignore[arg-type]
+            rows.append((lat, lon, as_float(kids.get("ele"), strip=True), _iso(kids.get("time"))))  # type: ignore[arg-type]
         timed = [r for r in rows if r[3] is not None]
         if timed and len(timed) < len(rows):
             warnings.append(f"{len(rows) - len(timed)} point(s) without a time skipped")
@@ -154,9 +146,9 @@ def _columns(header: list[str]) -> dict[str, tuple[int, str]]:
 
 def _offset(value: str, unit: str) -> float | None:
     if unit in ("millisecond", "milliseconds", "ms"):
-        f = _float(value)
+        f = as_float(value, strip=True)
         return f / 1000 if f is not None else None
-    f = _float(value)
+    f = as_float(value, strip=True)
     if f is not None:
         return f
     m = _FLYTIME.match(value or "")  # "1m 3.2s"
@@ -175,8 +167,8 @@ def _when(value: str, date: str | None, unit: str) -> datetime | None:
                 break
             except ValueError:
                 continue
-    if dt is not None and dt.tzinfo is None and unit == "utc":
-        dt = dt.replace(tzinfo=UTC)
+    if dt is not None and unit == "utc":
+        dt = aware_utc(dt, keep_offset=True)
     return dt
 
 
@@ -207,11 +199,11 @@ def parse_flight_csv(data: bytes | str, start: datetime | None = None) -> Teleme
         t0_when: datetime | None = None
         for i, row in enumerate(reader):
             cell = {role: row[idx] if idx < len(row) else "" for role, (idx, _) in cols.items()}
-            lat, lon = _float(cell["lat"]), _float(cell["lon"])
+            lat, lon = as_float(cell["lat"], strip=True), as_float(cell["lon"], strip=True)
             if not _position(lat, lon):
                 skipped += 1 if any(c.strip() for c in row) else 0
                 continue
-            alt = {r: _float(cell[r]) if r in cell else None for r in ("rel", "abs")}
+            alt = {r: as_float(cell[r], strip=True) if r in cell else None for r in ("rel", "abs")}
             for r, v in alt.items():
                 if v is not None and cols[r][1] in ("feet", "ft", "foot"):
                     alt[r] = round(v * FOOT_M, 4)

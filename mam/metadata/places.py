@@ -30,9 +30,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mam.geodesy import EARTH_RADIUS_KM
+
 __all__ = ["Place", "place_tags", "reverse_geocode", "reverse_geocode_many"]
 
-EARTH_RADIUS_KM = 6371.0088
 DEFAULT_MAX_KM = 100.0
 _GREATER_CHINA = {"HK": "810000", "MO": "820000", "TW": "710000"}
 # 雄安新区 (adcode 133100, set up in 2017) administers these Baoding counties; the table lists it without children.

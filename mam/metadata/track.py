@@ -16,9 +16,10 @@ from itertools import accumulate
 from statistics import median
 from typing import Any, NamedTuple
 
+from mam.geodesy import EARTH_RADIUS_M as EARTH_RADIUS_M  # re-export: bench/search_vocab.py reads it here
 from mam.metadata.dji_srt import TelemetryPoint
+from mam.numbers import as_float
 
-EARTH_RADIUS_M = 6_371_008.8
 ENCODING_VERSION = 1
 ALTS = ("rel_alt_m", "abs_alt_m")
 Ranges = list[tuple[float, float]]
@@ -59,14 +60,6 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _coerce(p: Any) -> TrackPoint | None:
     if isinstance(p, Mapping):
         vals = [p.get(k) for k in TrackPoint._fields]
@@ -74,7 +67,7 @@ def _coerce(p: Any) -> TrackPoint | None:
         vals = [*p[:6], *[None] * (6 - len(p[:6]))]
     else:
         vals = [getattr(p, k, None) for k in TrackPoint._fields]
-    t, lat, lon, rel, abs_ = (_num(v) for v in vals[:5])
+    t, lat, lon, rel, abs_ = (as_float(v) for v in vals[:5])
     if t is None or lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
         return None
     return TrackPoint(t, lat, lon, rel, abs_, vals[5] if isinstance(vals[5], datetime) else None)

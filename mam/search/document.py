@@ -6,16 +6,17 @@ same code indexes a catalog row and a bulk-loaded record.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from mam.numbers import as_float
 from mam.search.geo import track_blob
 from mam.search.tokenize import index_terms
 from mam.tags import MAX_TAG_CHARS
+from mam.utc import aware_utc
 
 FIELDS = (
     "id", "status", "kind", "title", "description", "project", "tags", "auto_tags", "original_filename",
@@ -90,15 +91,8 @@ def phash_int(value: str) -> int | None:
     return n - (1 << 64) if n >= 1 << 63 else n
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _aware(dt: Any) -> datetime | None:
+    """A datetime or ISO 8601 text as an aware UTC datetime (naive taken as UTC); None for anything else."""
     if isinstance(dt, str):
         try:
             dt = datetime.fromisoformat(dt)
@@ -106,7 +100,7 @@ def _aware(dt: Any) -> datetime | None:
             return None
     if not isinstance(dt, datetime):
         return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return aware_utc(dt)
 
 
 @dataclass
@@ -131,7 +125,7 @@ class SearchDocument:
 
 def _geo(values: Mapping[str, Any]) -> dict[str, Any]:
     loc = (values.get("capture") or {}).get("location") or {}
-    lat, lon = _finite(loc.get("lat")), _finite(loc.get("lon"))
+    lat, lon = as_float(loc.get("lat")), as_float(loc.get("lon"))
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         lat = lon = None
     tel = values.get("telemetry") or {}
@@ -139,10 +133,10 @@ def _geo(values: Mapping[str, Any]) -> dict[str, Any]:
     geo: dict[str, Any] = {"lat": lat, "lon": lon, "geo_w": None, "geo_s": None, "geo_e": None,
                                     "geo_n": None, "track_t0": None, "track_t1": None,
                                     "track_pts": None}
-    if bbox and len(bbox) == 4 and all(_finite(v) is not None for v in bbox):
+    if bbox and len(bbox) == 4 and all(as_float(v) is not None for v in bbox):
         geo.update(zip(("geo_w", "geo_s", "geo_e", "geo_n"), (float(v) for v in bbox), strict=True))
-        geo["track_t0"] = _finite((tel.get("start") or {}).get("t_s"))
-        geo["track_t1"] = _finite((tel.get("end") or {}).get("t_s"))
+        geo["track_t0"] = as_float((tel.get("start") or {}).get("t_s"))
+        geo["track_t1"] = as_float((tel.get("end") or {}).get("t_s"))
         geo["track_pts"] = track_blob(tel["encoded"])
     elif lat is not None and lon is not None:
         geo.update(geo_w=lon, geo_s=lat, geo_e=lon, geo_n=lat)
@@ -165,7 +159,7 @@ def build_document(values: Mapping[str, Any]) -> SearchDocument:
         "camera": ((values.get("capture") or {}).get("device") or None),
         "captured_at": captured,
         "year": captured.year if captured else None,
-        "duration_s": _finite(tech.get("duration_s")),
+        "duration_s": as_float(tech.get("duration_s")),
         "height": int(height) if isinstance(height, int | float) and height > 0 else None,
         "created_at": _aware(values.get("created_at")),
         **_geo(values),
@@ -176,8 +170,8 @@ def build_document(values: Mapping[str, Any]) -> SearchDocument:
     for sh in values.get("shots") or []:
         ph = phash_int(sh.get("phash")) if sh.get("phash") else None
         if ph is not None and isinstance(sh.get("index"), int):
-            shots.append({"shot_index": sh["index"], "start_s": _finite(sh.get("start_s")),
-                          "end_s": _finite(sh.get("end_s")), "phash": ph})
+            shots.append({"shot_index": sh["index"], "start_s": as_float(sh.get("start_s")),
+                          "end_s": as_float(sh.get("end_s")), "phash": ph})
     return SearchDocument(
         asset_id=values["id"], row=row, title_terms=index_terms(texts.get("title", "")),
         body_terms=index_terms(body), timed_terms=index_terms(timed), tags=tag_names(values), shots=shots,

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_008.8
+from mam.geodesy import EARTH_RADIUS_M
+
 MIN_STEP_S = 1.0
 MIN_GAP_S = 2.0
 

@@ -13,14 +13,16 @@ Every term is a non-empty, lower-case run of alphanumeric characters (no whitesp
 most ``MAX_TERM_LEN`` characters. So the terms joined by spaces (``index_text``) can be stored in a full-text
 column whose tokenizer only splits on ASCII whitespace/punctuation and keeps every term whole:
 
-* SQLite FTS5: ``tokenize='ascii'`` (``FTS5_TOKENIZE``): ASCII letters and digits and *all* non-ASCII
-  characters are token characters, so a Han word or a term with accents stays one token, independent of the
-  Unicode tables compiled into SQLite (``unicode61`` would also work for these terms, but splits on any
+* SQLite FTS5: ``tokenize='ascii'`` (``render_fts5.FTS5_TOKENIZE``): ASCII letters and digits and *all*
+  non-ASCII characters are token characters, so a Han word or a term with accents stays one token, independent
+  of the Unicode tables compiled into SQLite (``unicode61`` would also work for these terms, but splits on any
   character its Unicode 6.1 tables do not know). Case folding and diacritics are done here, not by SQLite.
-* PostgreSQL: tsvector / tsquery literals of the same terms (``pg_tsvector``, ``pg_tsquery``), stored as given.
+* PostgreSQL: tsvector / tsquery literals of the same terms (``render_pg.pg_tsvector``, ``pg_tsquery``),
+  stored as given.
 
-Query side, ``query_terms(text)`` → ``Query`` (see its docstring), and ``fts5_match(query)`` renders it as a
-FTS5 MATCH expression in which every term is a quoted FTS5 string, so user input never becomes FTS syntax.
+Query side, ``query_terms(text)`` → ``Query`` (see its docstring), engine-neutral. The engine syntax lives in
+``mam.search.render_fts5`` (``fts5_match``: every term a quoted FTS5 string, so user input never becomes FTS
+syntax) and ``mam.search.render_pg`` (the tsquery counterpart); both are re-exported here.
 
 Phrases are matched against the token stream (part 1), analysed the same way as the document, so a phrase
 matches when the document segments the same words in the same order.
@@ -38,12 +40,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mam.search.render_fts5 import FTS5_TOKENIZE, fts5_exclusion_match, fts5_match
+from mam.search.render_pg import pg_exclusion_tsquery, pg_tsquery, pg_tsvector
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import jieba
 
-__all__ = [
+__all__ = [  # the engine renderings are re-exported from render_fts5 / render_pg for existing importers
     "FTS5_TOKENIZE",
     "MAX_TERM_LEN",
     "Query",
@@ -60,10 +65,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-FTS5_TOKENIZE = "ascii"
-"""The FTS5 tokenizer for a column holding ``index_text`` output: CREATE VIRTUAL TABLE ... USING fts5(col,
-tokenize='ascii')."""
 
 MAX_TERM_LEN = 64
 """Longer words are cut to this many characters, at index and query time alike."""
@@ -267,96 +268,6 @@ def query_terms(text: str) -> Query:
             if alternatives not in q.must:
                 q.must.append(alternatives)
     return q
-
-
-def _fts5_string(term: str) -> str:
-    """A FTS5 string literal: inside double quotes nothing is syntax; a quote is written twice."""
-    return '"' + term.replace("\x00", "").replace('"', '""') + '"'
-
-
-def fts5_match(q: Query) -> str:
-    """The SQLite FTS5 MATCH expression for ``q``, for a column indexed with ``index_text`` and ``FTS5_TOKENIZE``.
-
-    Required terms are joined with AND, a must group's alternatives with OR, prefixes are ``"term"*``,
-    exclusions follow a NOT. Every term is quoted, whatever it holds. Returns ``""`` when the query has no
-    positive term (FTS5 cannot express "everything but"): run no MATCH then and return no rows.
-    """
-    parts: list[str] = []
-    for alternatives in q.must:
-        quoted = [_fts5_string(a) for a in dict.fromkeys(alternatives) if a]
-        if len(quoted) == 1:
-            parts.append(quoted[0])
-        elif quoted:
-            parts.append("(" + " OR ".join(quoted) + ")")
-    parts += [_fts5_string(p) for p in q.phrases if p]
-    parts += [_fts5_string(p) + "*" for p in q.prefixes if p]
-    if not parts:
-        return ""
-    expr = " AND ".join(parts)
-    excluded = [_fts5_string(e) for e in q.exclude if e]
-    if excluded:
-        expr = f"({expr}) NOT ({' OR '.join(excluded)})"
-    return expr
-
-
-# --- PostgreSQL renderings -------------------------------------------------------------------------------------
-# Lexemes are written as tsvector / tsquery *literals* (cast from text), which PostgreSQL stores as given: no
-# parser, no dictionary. So PostgreSQL holds exactly the terms ``index_terms`` made, as SQLite FTS5 does.
-
-PG_MAX_POSITION = 16383
-PG_MAX_POSITIONS_PER_LEXEME = 255
-
-
-def _pg_quote(term: str) -> str:
-    return "'" + term.replace("\x00", "").replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def pg_tsvector(*weighted: tuple[list[str], str]) -> str:
-    """A tsvector literal of ``(terms, weight)`` groups (weights ``A``–``D``), positions in order, one free
-    position between groups so a phrase never spans two fields."""
-    positions: dict[str, list[str]] = {}
-    pos = 0
-    for terms, weight in weighted:
-        for term in terms:
-            pos += 1
-            if pos > PG_MAX_POSITION:
-                break
-            slots = positions.setdefault(term, [])
-            if len(slots) < PG_MAX_POSITIONS_PER_LEXEME:
-                slots.append(f"{pos}{weight}")
-        pos += 1
-    return " ".join(f"{_pg_quote(t)}:{','.join(p)}" for t, p in positions.items())
-
-
-def pg_tsquery(q: Query) -> str:
-    """The tsquery literal for ``q`` (``""`` when it has no positive term), the counterpart of ``fts5_match``."""
-
-    def seq(s: str) -> str:
-        terms = [_pg_quote(t) for t in s.split(" ") if t]
-        return terms[0] if len(terms) == 1 else "(" + " <-> ".join(terms) + ")"
-
-    parts: list[str] = []
-    for alternatives in q.must:
-        quoted = [_pg_quote(a) for a in dict.fromkeys(alternatives) if a]
-        if quoted:
-            parts.append(quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")")
-    parts += [seq(p) for p in q.phrases if p]
-    parts += [_pg_quote(p) + ":*" for p in q.prefixes if p]
-    if not parts:
-        return ""
-    return " & ".join(parts + ["!" + seq(e) for e in q.exclude if e])
-
-
-def pg_exclusion_tsquery(q: Query) -> str:
-    """The tsquery matching any of ``q``'s exclusions (``""`` when none)."""
-    return " | ".join(
-        ("(" + " <-> ".join(_pg_quote(t) for t in e.split(" ") if t) + ")") for e in q.exclude if e.strip()
-    )
-
-
-def fts5_exclusion_match(q: Query) -> str:
-    """The FTS5 expression matching any of ``q``'s exclusions (``""`` when none)."""
-    return " OR ".join(_fts5_string(e) for e in q.exclude if e)
 
 
 def token_spans(text: str) -> tuple[str, list[tuple[int, int, frozenset[str]]]]:
