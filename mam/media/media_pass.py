@@ -35,7 +35,7 @@ import ffmpeg
 from mam.errors import MamError
 from mam.media import media_pass_results as res
 from mam.media.renditions import PROXY_MAX, display_size, even, fit_within
-from mam.media.runner import FFMPEG_SAFE_PREFIX, run_media_command
+from mam.media.runner import run_media_command
 
 POSTER_SAMPLES = 12
 POSTER_MIN_LUMA = 28  # mean 8-bit luma; darker samples are "black"
@@ -93,13 +93,10 @@ def sprite_interval(duration: float) -> int:
     return SPRITE_STEPS[-1]
 
 
-def _safe(cmd: list[str]) -> list[str]:
-    return [cmd[0], *FFMPEG_SAFE_PREFIX, *cmd[1:]]
-
-
 def _compile(*outputs: Any) -> list[str]:
-    return _safe(ffmpeg.merge_outputs(*outputs).global_args(
-        "-progress", "pipe:1", "-nostats", "-loglevel", "error").overwrite_output().compile())
+    """Arguments only: :func:`mam.media.runner.run_media_command` adds the safety flags."""
+    return ffmpeg.merge_outputs(*outputs).global_args(
+        "-progress", "pipe:1", "-nostats", "-loglevel", "error").overwrite_output().compile()
 
 
 def _print(stream: Any, path: Path, audio: bool = False, key: str | None = None) -> Any:
@@ -117,7 +114,7 @@ def _null(stream: Any) -> Any:
 def ffmpeg_has_filter(name: str) -> bool:
     """Whether this ffmpeg build has filter ``name`` (runs ``ffmpeg -filters`` once per name; not pure)."""
     try:
-        out = run_media_command(["ffmpeg", "-hide_banner", "-nostdin", "-filters"], timeout_s=20)
+        out = run_media_command(["ffmpeg", "-filters"], timeout_s=20)
     except MamError:
         return False
     return any(line.split()[1:2] == [name] for line in out.splitlines())
@@ -313,7 +310,7 @@ def plan_shot_keyframes(proxy: Path, workdir: Path, shots: Sequence[res.Shot],
          .filter("select", expr).filter("scale", f"min(iw,{width})", -2))
     out = ffmpeg.output(v, f"file:{workdir / 'shot_%04d.jpg'}", f="image2", fps_mode="passthrough",
                         **{"q:v": 4})
-    cmd = _safe(out.global_args("-nostats", "-loglevel", "error").overwrite_output().compile())
+    cmd = out.global_args("-nostats", "-loglevel", "error").overwrite_output().compile()
     images: list[Path | None] = []
     n = 0
     for k in targets:

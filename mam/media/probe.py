@@ -9,28 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from mam.errors import InvalidMedia, MediaProcessingError, MediaTimeout
+from mam.media.formats import ALLOWED_FORMATS, IMAGE_FORMATS
 from mam.media.runner import run_media_command, stderr_tail
 from mam.numbers import as_float as _num  # a finite float or None
 
-#: ffprobe format names we accept. Playlists, concat lists, text and device formats are refused.
-ALLOWED_FORMATS = frozenset(
-    """mov mp4 m4a 3gp 3g2 mj2 matroska webm avi mpegts mpeg mxf flv dv asf wav w64 mp3 aac flac ogg
-    aiff caf ac3 eac3 amr h264 hevc mpegvideo m4v mjpeg image2 jpeg_pipe png_pipe tiff_pipe webp_pipe
-    bmp_pipe heif gif dng_pipe""".split()
-)
-IMAGE_FORMATS = frozenset({"image2", "jpeg_pipe", "png_pipe", "tiff_pipe", "webp_pipe", "bmp_pipe", "dng_pipe",
-                           "gif"})
 IMAGE_CODECS = frozenset({"mjpeg", "png", "tiff", "webp", "bmp", "hevc", "av1", "gif"})
 HDR_TRANSFERS = {"arib-std-b67": "HLG", "smpte2084": "PQ"}
 
 
 def ffprobe_command(path: Path) -> list[str]:
-    """The ffprobe argument list for ``path`` (a local file in a private work directory)."""
-    return [
-        "ffprobe", "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe",
-        "-print_format", "json", "-show_format", "-show_streams",
-        f"file:{path}",
-    ]
+    """The ffprobe argument list for ``path`` (a local file in a private work directory).
+
+    Arguments only: the runner adds the whitelists (protocols, and the demuxers of :data:`ALLOWED_FORMATS`).
+    """
+    return ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", f"file:{path}"]
 
 
 def run_ffprobe(path: Path, timeout_s: float) -> dict[str, Any]:

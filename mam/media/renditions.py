@@ -2,7 +2,8 @@
 
 Video and audio renditions come from the media pass (``mam.media.media_pass``).
 
-Pure functions: they return argument lists and never run anything, so they are unit-testable.
+Pure functions: they return argument lists (arguments only: :func:`mam.media.runner.run_media_command` adds the
+safety flags) and never run anything, so they are unit-testable.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import ffmpeg
-
-from mam.media.runner import FFMPEG_SAFE_PREFIX
 
 PROXY_MAX = 720
 POSTER_MAX = 720
@@ -63,10 +62,6 @@ class RenditionPlan:
     poster_size: tuple[int, int] | None
 
 
-def _safe(cmd: list[str]) -> list[str]:
-    return [cmd[0], *FFMPEG_SAFE_PREFIX, *cmd[1:]]
-
-
 def plan_poster_fallback(src: Path, workdir: Path, tech: dict[str, Any]) -> list[str]:
     """A poster from the brightest of a few frames, for clips where every sample was black."""
     poster = workdir / "poster.jpg"
@@ -77,9 +72,8 @@ def plan_poster_fallback(src: Path, workdir: Path, tech: dict[str, Any]) -> list
         ffmpeg.input(f"file:{src}", ss=f"{duration * 0.5:.3f}")
         .video.filter("scale", tw, th).filter("setsar", 1)
     )
-    cmd = ffmpeg.output(v, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, f="image2") \
+    return ffmpeg.output(v, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, f="image2") \
         .global_args("-loglevel", "error").overwrite_output().compile()
-    return _safe(cmd)
 
 
 def plan_image(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
@@ -97,7 +91,7 @@ def plan_image(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
     b = ffmpeg.output(branches[1].filter("scale", tw, th).filter("setsar", 1), f"file:{poster}",
                       vframes=1, update=1, **{"q:v": 3}, f="image2")
     cmd = ffmpeg.merge_outputs(a, b).global_args("-loglevel", "error").overwrite_output().compile()
-    return RenditionPlan(_safe(cmd), proxy, poster, (pw, ph), (tw, th))
+    return RenditionPlan(cmd, proxy, poster, (pw, ph), (tw, th))
 
 
 def progress_seconds(line: str) -> float | None:

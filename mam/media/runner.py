@@ -1,23 +1,65 @@
-"""The one way to run ffmpeg and ffprobe: argument lists, no shell, a time limit, typed errors."""
+"""The one way to run ffmpeg and ffprobe: argument lists, no shell, the safety flags, a time limit, typed errors.
+
+Command builders (``probe.py``, ``media_pass.py``, ``renditions.py``, or ffmpeg-python's ``compile()``) return
+plain argument lists; :func:`safe_media_command` is where safety is added, and :func:`run_media_command` always
+goes through it:
+
+* after the program name: ``-nostdin`` (ffmpeg only; ffprobe has no such option and never reads stdin)
+  and ``-hide_banner``;
+* before every input (``-i``): ``-protocol_whitelist file,pipe`` and ``-format_whitelist`` with the accepted
+  demuxers (:mod:`mam.media.formats`), plus ``-pattern_type none`` when the input is forced to ``-f image2``.
+  Inserted right before ``-i``, they are the last word for that input.
+
+It refuses (``TypeError`` for a string or non-string arguments, ``ValueError`` for the rest):
+
+* any program but ffmpeg and ffprobe, and an ffprobe command without exactly one ``-i``;
+* an input that is not a ``file:`` path (or ``pipe:``/``-``), and a ``file:`` path holding ``%`` or glob
+  characters (what ``image2`` would expand into a sequence of other files);
+* a forced input format (``-f``) outside the allowlist;
+* options that set what the runner sets (``-protocol_whitelist``, ``-format_whitelist``, ``-pattern_type``,
+  ``-enable_drefs``: MOV external data references stay off) and options that make ffmpeg read files other than
+  its inputs (``-attach``, ``-filter_complex_script``, ``-filter_script``, ``-/option`` values from files) or
+  write files the media names (``-dump_attachment``);
+* filter graphs with ``movie``/``amovie`` (inputs opened behind the runner's back) or ``zmq``/``azmq``
+  (sockets);
+* ``-progress`` anywhere but ``pipe:N`` or a ``file:`` path.
+
+Each child runs in its own process group, dies with its parent (``PR_SET_PDEATHSIG``) and is killed with
+everything it spawned at its time limit.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from mam.errors import MediaProcessingError, MediaTimeout
+from mam.media.formats import ALLOWED_FORMATS, FORMAT_WHITELIST, PROTOCOL_WHITELIST
 from mam.process import die_with_parent
 
 log = logging.getLogger(__name__)
 
-#: Flags every ffmpeg invocation starts with: no stdin, only local files and pipes may be opened.
-FFMPEG_SAFE_PREFIX = ["-nostdin", "-hide_banner", "-protocol_whitelist", "file,pipe"]
+PROGRAMS = ("ffmpeg", "ffprobe")
+
+#: Set by the runner only; a command that sets them is refused.
+_RUNNER_OPTIONS = frozenset({"-protocol_whitelist", "-protocol_blacklist", "-format_whitelist", "-pattern_type",
+                             "-enable_drefs"})
+#: Options that make ffmpeg read a file that is not one of its ``-i`` inputs, or write files the media names.
+_FILE_OPTIONS = frozenset({"-attach", "-filter_complex_script", "-filter_script", "-dump_attachment"})
+_FILTER_OPTIONS = frozenset({"-filter_complex", "-lavfi", "-vf", "-af", "-filter"})
+#: Filters that open inputs (without the runner's whitelists) or network sockets.
+_REFUSED_FILTERS = frozenset({"movie", "amovie", "zmq", "azmq"})
+#: Characters that make ``image2`` read a sequence or a glob instead of the one named file.
+_PATTERN_CHARS = frozenset("%*?[]{}")
+_PIPE = re.compile(r"pipe:\d*\Z")
 
 
 def stderr_tail(text: str, lines: int = 6) -> str:
@@ -26,24 +68,104 @@ def stderr_tail(text: str, lines: int = 6) -> str:
     return " | ".join(kept[-lines:])
 
 
-def run_media_command(
-    cmd: list[str],
-    *,
-    timeout_s: float,
-    on_progress_line: Callable[[str], None] | None = None,
-) -> str:
-    """Run ``cmd`` (a list, never a shell string) and return its stdout.
+def _option_name(arg: str) -> str | None:
+    """``-filter:v`` -> ``-filter``; None for an argument that is not an option."""
+    if len(arg) < 2 or not arg.startswith("-"):
+        return None
+    return arg.split(":", 1)[0]
 
-    The child runs in its own process group and is killed with everything it spawned when
-    ``timeout_s`` passes. With ``on_progress_line`` each stdout line (ffmpeg ``-progress pipe:1``)
-    is handed over as it arrives.
 
-    Raises:
-        MediaTimeout: the time limit passed.
-        MediaProcessingError: non-zero exit; the message carries the tail of stderr.
+def _check_input(target: str) -> None:
+    if target == "-" or _PIPE.match(target):
+        return
+    if not target.startswith("file:") or len(target) == len("file:"):
+        raise ValueError(f"media inputs must be file: paths or pipe:, not {target!r}")
+    if _PATTERN_CHARS & set(target) or any(ord(c) < 32 for c in target):
+        raise ValueError(f"input path {target!r} holds pattern or control characters (refused: image2 would "
+                         "read other files)")
+
+
+def filter_names(graph: str) -> list[str]:
+    """The filter names in a filter graph (``[0:v]scale=...[s0];[s0]split=2[a][b]`` -> scale, split)."""
+    names = []
+    for part in re.split(r"(?<!\\)[;,]", graph):
+        part = re.sub(r"^\s*(\[[^\]]*\]\s*)*", "", part)
+        m = re.match(r"[A-Za-z0-9_]+", part)
+        if m:
+            names.append(m.group(0))
+    return names
+
+
+def _check_option(arg: str, value: str | None) -> None:
+    name = _option_name(arg)
+    if name is None:
+        return
+    if name in _RUNNER_OPTIONS:
+        raise ValueError(f"{arg} is set by the media runner, never by a command builder")
+    if name in _FILE_OPTIONS or arg.startswith("-/"):
+        raise ValueError(f"{arg} reads or writes files outside the command's inputs and outputs; refused")
+    if name in _FILTER_OPTIONS and value is not None:
+        bad = sorted(_REFUSED_FILTERS & set(filter_names(value)))
+        if bad:
+            raise ValueError(f"filter(s) {', '.join(bad)} open inputs or sockets outside the runner; refused")
+    if name == "-progress" and value is not None and not (_PIPE.match(value) or value.startswith("file:")):
+        raise ValueError(f"-progress goes to pipe:N or a file: path, not {value!r}")
+
+
+def _forced_format(group: Sequence[str]) -> str | None:
+    """The ``-f`` value among one input's options, if any."""
+    forced = None
+    for k, arg in enumerate(group[:-1]):
+        if arg == "-f":
+            forced = group[k + 1]
+    return forced
+
+
+def safe_media_command(cmd: Sequence[str]) -> list[str]:
+    """``cmd`` with the runner's safety flags inserted, or an error if it does something the runner refuses.
+
+    Pure: builders' plans and ffmpeg-python ``compile()`` output go in, the argument list that runs comes out.
     """
-    if not isinstance(cmd, list) or not cmd:
-        raise TypeError("cmd must be a non-empty list of arguments")
+    if isinstance(cmd, (str, bytes)) or not isinstance(cmd, (list, tuple)) or not cmd:
+        raise TypeError("cmd must be a non-empty list of arguments, never a shell string")
+    if not all(isinstance(a, str) for a in cmd):
+        raise TypeError("every argument must be a str")
+    program = os.path.basename(cmd[0])
+    if program not in PROGRAMS:
+        raise ValueError(f"the media runner runs ffmpeg and ffprobe only, not {cmd[0]!r}")
+    args = list(cmd[1:])
+    out = [cmd[0], *(["-nostdin"] if program == "ffmpeg" else []), "-hide_banner"]
+    group_start, inputs, i = 0, 0, 0
+    while i < len(args):
+        arg = args[i]
+        value = args[i + 1] if i + 1 < len(args) else None
+        if arg in ("-nostdin", "-hide_banner"):  # added above; a second copy would be harmless but noisy
+            i += 1
+            continue
+        if arg == "-i":
+            if value is None:
+                raise ValueError("-i without an input")
+            _check_input(value)
+            forced = _forced_format(args[group_start:i])
+            if forced is not None and forced not in ALLOWED_FORMATS:
+                raise ValueError(f"input format {forced!r} is not accepted")
+            out += ["-protocol_whitelist", PROTOCOL_WHITELIST, "-format_whitelist", FORMAT_WHITELIST]
+            if forced == "image2":
+                out += ["-pattern_type", "none"]
+            out += ["-i", value]
+            inputs += 1
+            i += 2
+            group_start = i
+            continue
+        _check_option(arg, value)
+        out.append(arg)
+        i += 1
+    if program == "ffprobe" and inputs != 1:
+        raise ValueError("an ffprobe command names exactly one input, with -i")
+    return out
+
+
+def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], None] | None) -> str:
     log.info("run: %s", shlex.join(cmd))
     with tempfile.TemporaryFile() as errfile:
         proc = subprocess.Popen(
@@ -85,3 +207,39 @@ def run_media_command(
     if proc.returncode != 0:
         raise MediaProcessingError(stderr_tail(err) or f"{cmd[0]} exited with {proc.returncode}")
     return "".join(out_chunks)
+
+
+def run_media_command(
+    cmd: list[str],
+    *,
+    timeout_s: float,
+    on_progress_line: Callable[[str], None] | None = None,
+) -> str:
+    """Run ``cmd`` (a list, never a shell string) made safe by :func:`safe_media_command`; return its stdout.
+
+    The child runs in its own process group and is killed with everything it spawned when
+    ``timeout_s`` passes. With ``on_progress_line`` each stdout line (ffmpeg ``-progress pipe:1``)
+    is handed over as it arrives.
+
+    Raises:
+        TypeError, ValueError: the command is refused (see the module docstring); nothing was run.
+        MediaTimeout: the time limit passed.
+        MediaProcessingError: non-zero exit; the message carries the tail of stderr.
+    """
+    return _run(safe_media_command(cmd), timeout_s, on_progress_line)
+
+
+def media_tool_version(program: str, *, timeout_s: float = 10.0) -> str:
+    """The first line of ``ffmpeg -version`` or ``ffprobe -version`` (e.g. ``ffmpeg version 5.1.6 ...``).
+
+    Raises:
+        ValueError: ``program`` is neither ffmpeg nor ffprobe.
+        MediaProcessingError: the program is not on PATH or failed.
+        MediaTimeout: it did not answer within ``timeout_s``.
+    """
+    if program not in PROGRAMS:
+        raise ValueError(f"the media runner runs ffmpeg and ffprobe only, not {program!r}")
+    if shutil.which(program) is None:
+        raise MediaProcessingError(f"{program} not found on PATH")
+    out = _run([program, "-version"], timeout_s, None)
+    return next((ln.strip() for ln in out.splitlines() if ln.strip()), f"{program} (no version printed)")

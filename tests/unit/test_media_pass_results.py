@@ -10,6 +10,7 @@ import pytest
 from mam.media import media_pass as mp
 from mam.media import media_pass_results as r
 from mam.media.media_pass_results import Interval, Shot
+from mam.media.runner import safe_media_command
 
 SCENES = """frame:75   pts:38400   pts_time:3
 lavfi.scene_score=0.832705
@@ -184,7 +185,7 @@ def _tech(**kw):
 
 def test_video_plan_is_one_safe_process_writing_every_product(tmp_path):
     plan = mp.plan_media_pass(Path("/in put.mov"), tmp_path, _tech())
-    cmd = plan.cmd
+    cmd = safe_media_command(plan.cmd)  # what the runner runs
     joined = " ".join(cmd)
     assert cmd[0] == "ffmpeg" and cmd.count("-i") == 1 and cmd.count("-filter_complex") == 1
     assert cmd.index("-nostdin") < cmd.index("-i") and cmd[cmd.index("-protocol_whitelist") + 1] == "file,pipe"
