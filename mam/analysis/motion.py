@@ -18,21 +18,13 @@ otherwise the shot is static. A drone flying forward reads as a zoom; a roll rea
 
 from __future__ import annotations
 
-import os
+import time
+from pathlib import Path
 
-# Before cv2 is first imported: OpenCV reads this once, at import, and refuses larger images on decode.
-os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(64 * 1024 * 1024))
-# Read by cv2.VideoCapture (FFmpeg backend) at every open: local files in the MP4 family only.
-os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS",
-                      "protocol_whitelist;file|format_whitelist;mov,mp4,m4a,3gp,3g2,mj2")
+import numpy as np
 
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from mam.errors import InvalidMedia, MediaTimeout  # noqa: E402
+from mam.analysis.cv import cv2  # VideoCapture opens local MP4-family files only (OPENCV_FFMPEG_CAPTURE_OPTIONS)
+from mam.errors import InvalidMedia, MediaTimeout
 
 __all__ = ["camera_motion", "flow_rates"]
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-# visual sets OPENCV_IO_MAX_IMAGE_PIXELS before it imports cv2; images reach the engine only through load_image.
+# mam.analysis.cv sets OPENCV_IO_MAX_IMAGE_PIXELS before cv2 loads (visual imports it before rapidocr's cv2);
+# images reach the engine only through load_image.
 from mam.analysis.visual import load_image
 
 __all__ = ["TextLine", "merge_ocr_over_shots", "read_text"]

@@ -6,16 +6,12 @@ downscaled copy, so a 320-px keyframe costs milliseconds.
 
 from __future__ import annotations
 
-import os
+import threading
+from pathlib import Path
 
-# Before cv2 is first imported: OpenCV reads this once, at import, and refuses larger images on decode.
-os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(64 * 1024 * 1024))
+import numpy as np
 
-import threading  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+from mam.analysis.cv import cv2  # sets OpenCV's image-bomb pixel limit before cv2 loads
 
 __all__ = [
     "COLOUR_NAMES", "day_or_night", "dominant_colours", "faces_present", "hamming", "load_image", "looks_aerial",

@@ -155,3 +155,25 @@ def test_decoder_pixel_limit_is_set_before_cv2_loads(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bomb.png")], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2], timeout=120, env=env).stdout
     assert out.startswith("refused"), out
+
+
+def test_opencv_environment_is_set_in_one_place_before_cv2_loads():
+    """mam.analysis.cv sets both variables (over whatever the environment said) before cv2 loads; every other
+    analysis module takes cv2 from it."""
+    code = (
+        "import os, sys\n"
+        "import mam.analysis.cv as cv\n"
+        "print(os.environ['OPENCV_IO_MAX_IMAGE_PIXELS'], os.environ['OPENCV_FFMPEG_CAPTURE_OPTIONS'],\n"
+        "      cv.cv2 is sys.modules['cv2'])\n"
+    )
+    env = {**os.environ, "OPENCV_IO_MAX_IMAGE_PIXELS": str(1 << 40), "OPENCV_FFMPEG_CAPTURE_OPTIONS": "x;y"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2], env=env).stdout.split()
+    assert out == [str(64 * 1024 * 1024), "protocol_whitelist;file|format_whitelist;mov,mp4,m4a,3gp,3g2,mj2", "True"]
+    analysis = Path(__file__).resolve().parents[2] / "mam" / "analysis"
+    for source in analysis.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        if source.name != "cv.py":
+            assert "import cv2" not in text.replace("from mam.analysis.cv import cv2", ""), source.name
+            assert "os.environ" not in text, source.name
+    assert visual.cv2 is cv2 and "mam.analysis.cv" in sys.modules
