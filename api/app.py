@@ -26,7 +26,7 @@ def sweep_expired_uploads(r: Root) -> int:
 
 def dispatch_pending(r: Root) -> int:
     """Hand the broker the work the catalog holds and the broker lacks (see ``workflow.dispatch_due``)."""
-    return workflow.dispatch_due(r.uow, r.enqueuer, resend_after_s=r.settings.redispatch_after_s,
+    return workflow.dispatch_due(r, resend_after_s=r.settings.redispatch_after_s,
                                  is_running=lambda asset_id: r.locks.is_held(lock_name(asset_id)))
 
 

@@ -101,7 +101,7 @@ def start_up(r: Root, *, requeue: bool = True) -> str | None:
             token = ensure_admin_token(s, r.settings.token_file)
     if requeue:
         try:
-            if n := workflow.resume_unfinished(r.uow, r.enqueuer):
+            if n := workflow.resume_unfinished(r):
                 log.info("requeued %d unfinished asset(s)", n)
         except Exception as exc:  # the dispatcher hands the rows over once the broker answers
             log.warning("could not requeue unfinished work now: %s", exc)

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
+from mam.geodesy import EARTH_RADIUS_M
 from mam.metadata.places import Place, place_tags
-from mam.metadata.track import EARTH_RADIUS_M
 
 WEEKLY_SITE = 0  # 雄安站
 _WEEKLY_DEVICE = "DJI M300 Zenmuse H20"

@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
 
     # workers started by `mam serve` on the embedded shape
-    workers: int = Field(2, ge=0, le=64)
+    workers: int = Field(2, ge=0, le=64)  # worker processes in all; split into an interactive and a heavy pool
+    interactive_workers: int | None = Field(None, ge=0, le=64)  # default: half of MAM_WORKERS, at least 1
+    interactive_max_s: float = Field(60.0, ge=0)  # media passes of sources up to this long stay interactive
     task_soft_time_limit_s: int = Field(3 * 3600, ge=10)
     task_hard_time_limit_s: int = Field(3 * 3600 + 300, ge=20)
     max_attempts: int = Field(3, ge=1)

@@ -49,6 +49,16 @@ def get_engine(url: str) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=8)
+def _sessions(url: str) -> sessionmaker[Session]:
+    """One session factory per URL per process, with the search index hooks attached once."""
+    from mam.search.index import attach_hooks
+
+    factory = sessionmaker(bind=get_engine(url), expire_on_commit=False)
+    attach_hooks(factory)
+    return factory
+
+
 def after_commit(session: Session, fn: Callable[[], None]) -> None:
     """Run ``fn`` once the unit of work that owns ``session`` has committed (never on rollback)."""
     session.info.setdefault(_AFTER_COMMIT, []).append(fn)
@@ -60,11 +70,8 @@ class UnitOfWork:
     Its sessions keep the search index in step (the index hooks listen on this factory's sessions only)."""
 
     def __init__(self, url: str) -> None:
-        from mam.search.index import attach_hooks
-
         self.url = url
-        self.sessions = sessionmaker(bind=get_engine(url), expire_on_commit=False)
-        attach_hooks(self.sessions)
+        self.sessions = _sessions(url)
 
     @contextmanager
     def __call__(self) -> Iterator[Session]:

@@ -12,7 +12,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from mam.sniff import sniff
 from mam.storage import Storage
 from mam.storage.base import PartInfo
 from mam.storage.keys import original_key, originals_prefix, sidecar_key
+from mam.utc import aware_utc
 
 MiB = 1024 * 1024
 MIN_PART = 5 * MiB  # S3: every part but the last is at least 5 MiB
@@ -150,15 +151,11 @@ def get_open(session: Session, upload_id: str) -> UploadSession:
     sess = session.get(UploadSession, upload_id)
     if sess is None:
         raise NotFound(f"upload {upload_id} not found")
-    if sess.status == UploadStatus.OPEN and _aware(sess.expires_at) < utcnow():
+    if sess.status == UploadStatus.OPEN and aware_utc(sess.expires_at, keep_offset=True) < utcnow():
         raise Gone(f"upload {upload_id} expired at {sess.expires_at.isoformat()}")
     if sess.status != UploadStatus.OPEN:
         raise Gone(f"upload {upload_id} is {sess.status}")
     return sess
-
-
-def _aware(dt):
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class HashingReader:

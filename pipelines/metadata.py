@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ from mam.metadata.gpx import parse_track_file
 from mam.metadata.places import place_tags, reverse_geocode_many
 from mam.metadata.quicktime import ContainerMetadata, read_container_metadata
 from mam.metadata.subtitles import parse_subtitle_file
+from mam.numbers import as_float
 from mam.tags import replace_source
+from mam.utc import aware_utc
 from pipelines.context import StepContext, StepResult
 from pipelines.ingest import fetch_original
 
@@ -90,10 +92,7 @@ def _read_text_sidecars(ctx: StepContext, sidecars: list[dict[str, Any]], roles:
 
 
 def _duration(raw_probe: dict[str, Any] | None) -> float | None:
-    try:
-        return float((raw_probe or {}).get("format", {}).get("duration"))
-    except (TypeError, ValueError):
-        return None
+    return as_float((raw_probe or {}).get("format", {}).get("duration"), finite=False)
 
 
 def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, raw_probe: dict[str, Any] | None,
@@ -150,13 +149,6 @@ def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, ra
             "transcript": transcript, "warnings": list(dict.fromkeys(warnings)), "sidecar_roles": roles}
 
 
-def _as_utc(dt: datetime | None) -> datetime | None:
-    """Catalog sort key: aware times in UTC; naive (local wall clock) times are stored as they read."""
-    if dt is None:
-        return None
-    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read every metadata source of the asset and record capture, telemetry and places; the warnings are
     returned in the result (``found["warnings"]``) for the workflow to keep."""
@@ -176,7 +168,7 @@ def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> 
     with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         asset.capture, asset.telemetry, asset.places = found["capture"], found["telemetry"], found["places"]
-        asset.captured_at = _as_utc(found["captured_at"])
+        asset.captured_at = aware_utc(found["captured_at"]) if found["captured_at"] else None  # the sort key
         asset.transcript = found["transcript"]
         orientation = found["capture"].get("orientation")
         if kind == "image" and orientation:

@@ -115,7 +115,7 @@ def _close(services: Services, row: workflow.Step, asset_id: str, work_id: str, 
             workflow.failed(asset, row, reason)
             return Decision(Outcome.FAILED, reason=reason)
         work.finish(item, WorkState.DONE)
-        workflow.done(db, services.uow, services.enqueuer, asset, row, result or StepResult())
+        workflow.done(db, services, asset, row, result or StepResult())
         return Decision(Outcome.DONE)
 
 

@@ -21,12 +21,13 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from config.settings import Settings
 from mam import catalog, work
 from mam.db import UnitOfWork, after_commit
 from mam.errors import InvalidInput
 from mam.models import Asset, AssetStatus, WorkItem, utcnow
 from pipelines import analysis, ingest, metadata
-from pipelines.context import Enqueuer, StepContext, StepResult
+from pipelines.context import Enqueuer, Services, StepContext, StepResult
 
 log = logging.getLogger(__name__)
 Stage = Literal["asset", "analysis"]
@@ -38,16 +39,19 @@ class Step:
 
     name: str  # what reprocess and the work items call it
     task: str  # the Celery task name (routed by its prefix to ``queue``)
-    queue: str
+    queue: str  # its queue (``queue_for`` may move one asset's step to the interactive queue)
     run: Callable[[StepContext], StepResult | None]
     stage: Stage  # which status this step drives and fails
     then: str | None = None  # the step submitted when this one is done
     ready_when_done: bool = False  # the asset becomes ``ready`` when this step is done
 
 
+INTERACTIVE = "ingest"  # the queue of the interactive pool: probe, metadata, media pass of short files
+HEAVY = "transcode"  # the heavy pool: long transcodes (and exports)
+
 STEPS: tuple[Step, ...] = (
-    Step("metadata", "mam.ingest.probe", "ingest", metadata.describe_step, "asset", then="renditions"),
-    Step("renditions", "mam.transcode.renditions", "transcode", ingest.renditions_step, "asset",
+    Step("metadata", "mam.ingest.probe", INTERACTIVE, metadata.describe_step, "asset", then="renditions"),
+    Step("renditions", "mam.transcode.renditions", HEAVY, ingest.renditions_step, "asset",
          then="analysis", ready_when_done=True),
     Step("analysis", "mam.analyze.shots", "analyze", analysis.analysis_step, "analysis"),
 )
@@ -66,43 +70,53 @@ def step(name: str) -> Step:
 
 # --- submitting -------------------------------------------------------------------------------------------
 
-def submit(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str, name: str) -> WorkItem:
+def queue_for(row: Step, asset: Asset, settings: Settings) -> str:
+    """Where a step of this asset runs. The media pass of a short file (up to ``MAM_INTERACTIVE_MAX_S``) and of
+    a still stays on the interactive queue, so a small clip is never stuck behind long transcodes."""
+    if row.name == "renditions":
+        duration = float((asset.technical or {}).get("duration_s") or 0)
+        if asset.kind == "image" or duration <= settings.interactive_max_s:
+            return INTERACTIVE
+    return row.queue
+
+
+def submit(session: Session, services: Services, asset_id: str, name: str) -> WorkItem:
     """Write a work item for step ``name`` in the caller's transaction; it is handed to the broker after the
     commit (or by the dispatcher, if the broker cannot take it then)."""
     row = step(name)
-    item = work.submit(session, asset_id, row.name, row.queue)
+    asset = catalog.get_asset(session, asset_id)
+    item = work.submit(session, asset_id, row.name, queue_for(row, asset, services.settings))
     if row.stage == "analysis":
-        asset = catalog.get_asset(session, asset_id)
         asset.analysis = {**(asset.analysis or {}), "status": "pending", "error": None}
-    work_id = item.id
-    after_commit(session, lambda: hand_over(uow, enqueuer, work_id, row, asset_id))
+    work_id, queue = item.id, item.queue
+    after_commit(session, lambda: hand_over(services.uow, services.enqueuer, work_id, row, queue, asset_id))
     return item
 
 
-def hand_over(uow: UnitOfWork, enqueuer: Enqueuer, work_id: str, row: Step, asset_id: str) -> None:
-    """Publish one work item and record that the broker has it."""
-    enqueuer.send(row.task, row.queue, [asset_id, work_id])
+def hand_over(uow: UnitOfWork, enqueuer: Enqueuer, work_id: str, row: Step, queue: str, asset_id: str) -> None:
+    """Publish one work item on its queue and record that the broker has it."""
+    enqueuer.send(row.task, queue, [asset_id, work_id])
     with uow() as s:
         work.mark_sent(s, work_id)
 
 
-def start(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str) -> WorkItem:
+def start(session: Session, services: Services, asset_id: str) -> WorkItem:
     """Start the flow for a newly accepted asset (same transaction as the asset row)."""
-    return submit(session, uow, enqueuer, asset_id, FIRST)
+    return submit(session, services, asset_id, FIRST)
 
 
-def starter(uow: UnitOfWork, enqueuer: Enqueuer) -> Callable[[Session, str], WorkItem]:
+def starter(services: Services) -> Callable[[Session, str], WorkItem]:
     """``start`` bound to the adapters: what a completed upload calls in its transaction."""
-    return lambda session, asset_id: start(session, uow, enqueuer, asset_id)
+    return lambda session, asset_id: start(session, services, asset_id)
 
 
-def reprocess(uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str, names: Iterable[str]) -> str:
+def reprocess(services: Services, asset_id: str, names: Iterable[str]) -> str:
     """Run steps again from the earliest one named (later steps depend on it); returns the asset status.
 
     Open work of the asset is cancelled first, so two chains never run side by side."""
     wanted = {step(n).name for n in names} or {FIRST}
     first = next(s for s in STEPS if s.name in wanted)
-    with uow() as s:
+    with services.uow() as s:
         asset = catalog.get_asset(s, asset_id)
         work.supersede(s, asset_id)
         if first.stage == "asset":
@@ -110,36 +124,36 @@ def reprocess(uow: UnitOfWork, enqueuer: Enqueuer, asset_id: str, names: Iterabl
             asset.attempts, asset.progress = 0, 0.0
             if first.name == FIRST:
                 asset.warnings = []
-        submit(s, uow, enqueuer, asset_id, first.name)
+        submit(s, services, asset_id, first.name)
         return asset.status
 
 
-def dispatch_due(uow: UnitOfWork, enqueuer: Enqueuer, *, resend_after_s: float,
-                 is_running: Callable[[str], bool]) -> int:
+def dispatch_due(services: Services, *, resend_after_s: float, is_running: Callable[[str], bool]) -> int:
     """Hand the broker every work item it does not have: queued ones (the broker was down, or the process
     stopped between commit and publish) and ones whose message was lost. Returns how many were sent."""
+    uow = services.uow
     with uow() as s:
-        items = [(i.id, i.asset_id, i.step, i.state) for i in work.due(s, resend_after_s=resend_after_s)]
+        items = [(i.id, i.asset_id, i.step, i.queue, i.state) for i in work.due(s, resend_after_s=resend_after_s)]
     sent = 0
-    for work_id, asset_id, name, state in items:
+    for work_id, asset_id, name, queue, state in items:
         if name not in BY_NAME:
             continue
         if state == "running" and is_running(asset_id):
             with uow() as s:
                 work.get(s, work_id).updated_at = utcnow()  # alive: its worker holds the lock
             continue
-        hand_over(uow, enqueuer, work_id, BY_NAME[name], asset_id)
+        hand_over(uow, services.enqueuer, work_id, BY_NAME[name], queue, asset_id)
         sent += 1
     return sent
 
 
-def resume_unfinished(uow: UnitOfWork, enqueuer: Enqueuer) -> int:
+def resume_unfinished(services: Services) -> int:
     """At start-up: assets pending or processing with no open work item (older catalogs, or work lost with
     a broker's data) get their flow submitted again. Returns how many."""
-    with uow() as s:
+    with services.uow() as s:
         ids = [aid for aid in catalog.unfinished_asset_ids(s) if not work.open_items(s, aid)]
         for aid in ids:
-            submit(s, uow, enqueuer, aid, FIRST)
+            submit(s, services, aid, FIRST)
     return len(ids)
 
 
@@ -155,8 +169,7 @@ def begin(asset: Asset, row: Step) -> None:
                           "updated_at": utcnow().isoformat()}
 
 
-def done(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset: Asset, row: Step,
-         result: StepResult) -> None:
+def done(session: Session, services: Services, asset: Asset, row: Step, result: StepResult) -> None:
     """``row`` finished: keep its warnings, move the status on, submit the next step."""
     if result.warnings:
         asset.warnings = list(dict.fromkeys([*(asset.warnings or []), *result.warnings]))
@@ -170,7 +183,7 @@ def done(session: Session, uow: UnitOfWork, enqueuer: Enqueuer, asset: Asset, ro
         if result.items == 0 and not asset.shots:
             asset.analysis["note"] = "nothing to analyse"
     if row.then:
-        submit(session, uow, enqueuer, asset.id, row.then)
+        submit(session, services, asset.id, row.then)
 
 
 def failed(asset: Asset, row: Step, reason: str) -> None:

@@ -104,7 +104,7 @@ def upload_asset(
         r.uow, r.storage, limits(r.settings), file.file, size_bytes=size, filename=file.filename or "",
         content_type=file.content_type, title=title, project=project,
         tags=[t.strip() for t in (tags or "").split(",") if t.strip()],
-        start_flow=workflow.starter(r.uow, r.enqueuer))
+        start_flow=workflow.starter(r))
     if done.duplicate_of is not None:
         response.status_code = status.HTTP_200_OK
         with r.uow() as s:
@@ -238,5 +238,5 @@ class ReprocessIn(BaseModel):
              responses={404: {"description": "no such asset"}})
 def reprocess(_: CurrentToken, asset_id: str, r: RootDep, body: ReprocessIn | None = None) -> AssetCreated:
     """Run steps again for an asset (after a fix, or for files ingested before a step existed)."""
-    state = workflow.reprocess(r.uow, r.enqueuer, asset_id, (body or ReprocessIn()).steps)
+    state = workflow.reprocess(r, asset_id, (body or ReprocessIn()).steps)
     return AssetCreated(id=asset_id, status=state)

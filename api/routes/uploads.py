@@ -181,7 +181,7 @@ def put_sidecar(upload_id: str, index: int, request: Request, _: CurrentToken, s
 def complete_upload(upload_id: str, _: CurrentToken, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
     """Verify every part, the size and the sha256 (recomputed by streaming), create the asset, queue ingest."""
     done = uploads.complete(r.uow, r.storage, limits(r.settings), upload_id, body.sha256 if body else None,
-                            start_flow=workflow.starter(r.uow, r.enqueuer))
+                            start_flow=workflow.starter(r))
     return CompleteOut(asset_id=done.asset_id, duplicate_of=done.duplicate_of)
 
 

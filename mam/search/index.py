@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mam.models import Asset, new_id
 from mam.search import schema
 from mam.search.document import FIELDS, SearchDocument, build_document
-from mam.search.tokenize import pg_tsvector
+from mam.search.render_pg import pg_tsvector
 
 log = logging.getLogger(__name__)
 _PENDING = "search_index_pending"
@@ -181,9 +181,8 @@ def _after_flush(session: Session, _ctx: Any) -> None:
 
 def attach_hooks(sessions: sessionmaker) -> None:
     """Keep the index in step with every session ``sessions`` makes (the unit of work's factory)."""
-    if not event.contains(sessions, "before_flush", _before_flush):
-        event.listen(sessions, "before_flush", _before_flush)
-        event.listen(sessions, "after_flush", _after_flush)
+    event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "after_flush", _after_flush)
 
 
 def backfill(session: Session, *, rebuild: bool = False, batch: int = _BATCH, progress=None) -> int:

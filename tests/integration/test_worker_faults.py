@@ -87,7 +87,7 @@ def submit(settings: Settings, clip: Path) -> str:
     with root.uow() as s:
         asset = catalog.new_asset(s, original_filename=clip.name, original_key_for=lambda a: original_key(a, "x.mp4"))
         root.storage.put_file(asset.original_key, clip)
-        workflow.start(s, root.uow, root.enqueuer, asset.id)
+        workflow.start(s, root, asset.id)
         return asset.id
 
 

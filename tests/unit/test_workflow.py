@@ -47,7 +47,7 @@ def steps(monkeypatch):
 def new_asset(root) -> str:
     with root.uow() as s:
         asset = catalog.new_asset(s, original_filename="a.mp4", original_key_for=lambda i: f"originals/{i}/source.mp4")
-        workflow.start(s, root.uow, root.enqueuer, asset.id)
+        workflow.start(s, root, asset.id)
         return asset.id
 
 
@@ -84,6 +84,17 @@ def test_celery_routes_come_from_the_table():
     assert {t: r["queue"] for t, r in app.conf.task_routes.items()} == {s.task: s.queue for s in workflow.STEPS}
 
 
+@pytest.mark.parametrize("kind,duration,queue", [
+    ("video", 4.0, "ingest"), ("video", 60.0, "ingest"), ("video", 90.0, "transcode"), ("audio", 3600.0, "transcode"),
+    ("image", 0.0, "ingest"),
+])
+def test_a_short_files_media_pass_stays_on_the_interactive_queue(root, kind, duration, queue):
+    asset = catalog.Asset(kind=kind, technical={"duration_s": duration})
+    assert workflow.queue_for(workflow.BY_NAME["renditions"], asset, root.settings) == queue
+    assert workflow.queue_for(workflow.BY_NAME["metadata"], asset, root.settings) == "ingest"
+    assert workflow.queue_for(workflow.BY_NAME["analysis"], asset, root.settings) == "analyze"
+
+
 def test_an_asset_goes_through_every_step_to_ready(root, steps):
     aid = new_asset(root)
     sent = root.enqueuer.take()
@@ -103,7 +114,7 @@ def test_an_asset_goes_through_every_step_to_ready(root, steps):
 
 
 def test_a_duplicate_delivery_does_nothing(root, steps):
-    aid = new_asset(root)
+    new_asset(root)
     sent = root.enqueuer.take()
     deliver(root, sent)
     root.enqueuer.take()
@@ -210,22 +221,22 @@ def test_work_accepted_while_the_broker_is_down_is_handed_over_when_it_returns(r
     assert items(root, aid)[0].state == WorkState.QUEUED
     dispatch = dict(resend_after_s=900, is_running=lambda a: False)
     with pytest.raises(ConnectionError):
-        workflow.dispatch_due(root.uow, root.enqueuer, **dispatch)
+        workflow.dispatch_due(root, **dispatch)
     root.enqueuer.down = False
-    assert workflow.dispatch_due(root.uow, root.enqueuer, **dispatch) == 1
+    assert workflow.dispatch_due(root, **dispatch) == 1
     assert [t for t, *_ in root.enqueuer.sent] == ["mam.ingest.probe"]
-    assert workflow.dispatch_due(root.uow, root.enqueuer, **dispatch) == 0, "handed over once"
+    assert workflow.dispatch_due(root, **dispatch) == 0, "handed over once"
 
 
 def test_reprocess_cancels_open_work_and_starts_from_the_earliest_step(root, steps):
     aid = new_asset(root)
     for _ in range(3):
         deliver(root, root.enqueuer.take())
-    state = workflow.reprocess(root.uow, root.enqueuer, aid, ["analysis", "renditions"])
+    state = workflow.reprocess(root, aid, ["analysis", "renditions"])
     assert state == "pending"
     sent = root.enqueuer.take()
     assert [t for t, *_ in sent] == ["mam.transcode.renditions"]
-    again = workflow.reprocess(root.uow, root.enqueuer, aid, ["metadata"])
+    again = workflow.reprocess(root, aid, ["metadata"])
     assert again == "pending"
     assert [d.outcome for d in deliver(root, sent)] == [Outcome.DROPPED], "the superseded chain stops"
     assert [t for t, *_ in root.enqueuer.take()] == ["mam.ingest.probe"]
@@ -234,6 +245,6 @@ def test_reprocess_cancels_open_work_and_starts_from_the_earliest_step(root, ste
 def test_resume_submits_unfinished_assets_without_open_work(root, steps):
     with root.uow() as s:  # an asset from before work items existed
         aid = catalog.new_asset(s, original_filename="old.mp4", original_key_for=lambda i: f"originals/{i}/x").id
-    assert workflow.resume_unfinished(root.uow, root.enqueuer) == 1
-    assert workflow.resume_unfinished(root.uow, root.enqueuer) == 0
+    assert workflow.resume_unfinished(root) == 1
+    assert workflow.resume_unfinished(root) == 0
     assert [(t, a[0]) for t, _q, a in root.enqueuer.take()] == [("mam.ingest.probe", aid)]
