@@ -33,6 +33,7 @@ from mam.media.media_pass import (
     plan_shot_keyframes,
 )
 from mam.media.probe import normalise, run_ffprobe
+from mam.media.runner import safe_media_command
 
 CLIPS = {
     "1080p_h264": ("1920x1080", ["-c:v", "libx264", "-preset", "ultrafast"]),
@@ -101,7 +102,7 @@ def bench_clip(src: Path, work: Path, repeats: int) -> dict:
 
     def run_pass() -> float:
         start = time.perf_counter()
-        subprocess.run(plan.cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        subprocess.run(safe_media_command(plan.cmd), check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         collect(plan)
         return time.perf_counter() - start
 
@@ -123,7 +124,7 @@ def bench_clip(src: Path, work: Path, repeats: int) -> dict:
             times[way].append(ways[way]())
     shots = collect(plan).shots
     kp = plan_shot_keyframes(plan.proxy, out, shots)
-    keyframes_s = timed(kp.cmd) if kp else 0.0
+    keyframes_s = timed(safe_media_command(kp.cmd)) if kp else 0.0
     analysis_s = time_analysis(plan.proxy, out, shots, kp)
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
@@ -151,7 +152,7 @@ def time_analysis(proxy: Path, out: Path, shots, kp) -> float:
     (out / "ocr").mkdir(exist_ok=True)
     big = plan_shot_keyframes(proxy, out / "ocr", shots, width=640)
     start = time.perf_counter()
-    subprocess.run(big.cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    subprocess.run(safe_media_command(big.cmd), check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     for shot, thumb, frame in zip(shots, kp.images, big.images, strict=True):
         if thumb is not None:
             analyse_shot(thumb, proxy, shot.start_s, shot.end_s, ocr_image=frame)

@@ -24,7 +24,7 @@ from mam.errors import Conflict, Gone, InvalidInput, NotFound, TooLarge, Unsuppo
 from mam.models import Asset, AssetStatus, Sidecar, UploadPart, UploadSession, UploadStatus, new_id, utcnow
 from mam.names import check_filename, stem_and_ext
 from mam.sidecar_check import HEAD_BYTES, check_sidecar
-from mam.sniff import sniff
+from mam.sniff import sniff, sniff_bytes_needed
 from mam.storage import Storage
 from mam.storage.base import PartInfo
 from mam.storage.keys import original_key, originals_prefix, sidecar_key
@@ -310,8 +310,9 @@ def _complete(session: Session, storage: Storage, limits: Limits, upload_id: str
                                "it was discarded, upload it again")
     else:
         kind = sniff(head)
-        if kind not in limits.allowed_kinds and kind != "container":
-            what = "text" if kind == "text" else "an unknown format"
+        if kind not in limits.allowed_kinds:
+            what = {"text": "text", "playlist": "a playlist", "archive": "an archive"}.get(kind or "",
+                                                                                     "an unknown format")
             problem = UnsupportedMedia(f"not a media file: {sess.filename!r} looks like {what}; "
                                        f"accepted: {', '.join(sorted(limits.allowed_kinds))}")
     if problem is not None:
@@ -383,15 +384,16 @@ def _sidecar_problem(storage: Storage, sc: dict[str, Any]) -> str | None:
 
 
 def _hash_object(storage: Storage, key: str) -> tuple[str, bytes, int]:
-    """sha256, first 4 KiB and size of a stored object, read as a stream in 1 MiB chunks."""
+    """sha256, the head the content check needs (past long ID3 tags, up to 16 MiB) and size of a stored
+    object, read as a stream in 1 MiB chunks."""
     sha = hashlib.sha256()
     head = b""
     total = 0
     body = storage.open_read(key)
     try:
         while chunk := body.read(MiB):
-            if len(head) < 4096:
-                head += chunk[: 4096 - len(head)]
+            if len(head) < (want := sniff_bytes_needed(head or chunk)):
+                head += chunk[: want - len(head)]
             sha.update(chunk)
             total += len(chunk)
     finally:

@@ -21,13 +21,13 @@ CLIPS = {  # path: (upright width > height?, has audio, brightest source frame's
 
 
 @pytest.mark.parametrize("path", sorted(CLIPS))
-def test_real_clip_proxy_and_poster(settings, corpus, path):
+def test_real_clip_proxy_and_poster(root, corpus, path):
     landscape, audio, darkest_possible = CLIPS[path]
     src = corpus / path
-    aid = ingest_file(settings, src)
-    status, tech, rends = record(settings, aid)
+    aid = ingest_file(root, src)
+    status, tech, rends = record(root, aid)
     assert status == "ready"
-    info = probe(path_of(settings, rends["proxy"]))
+    info = probe(path_of(root, rends["proxy"]))
     v = video_stream(info)
     assert v["codec_name"] == "h264" and v["pix_fmt"] == "yuv420p" and min(v["width"], v["height"]) <= 720
     assert (v["width"] > v["height"]) == landscape, (v["width"], v["height"])
@@ -35,16 +35,16 @@ def test_real_clip_proxy_and_poster(settings, corpus, path):
     # a VFR clip's last frame lasts longer than its header says; plain ffmpeg gives the same length
     assert float(info["format"]["duration"]) == pytest.approx(tech["duration_s"], abs=0.3 if tech["vfr"] else 0.15)
     assert any(s["codec_type"] == "audio" for s in info["streams"]) == audio
-    luma = mean_luma(path_of(settings, rends["poster"]))
+    luma = mean_luma(path_of(root, rends["poster"]))
     if darkest_possible is None:
         assert luma > 20
     else:  # nothing brighter exists in the clip: the poster is its brightest moment
         assert luma == pytest.approx(darkest_possible, abs=2)
 
 
-def test_multichannel_audio_gets_a_stereo_proxy_and_loudness(settings, corpus):
-    aid = ingest_file(settings, corpus / "JuniorIsAJitterbug__tbc-video-export/tests/files/audio_48_16.wav")
-    status, tech, rends = record(settings, aid)
+def test_multichannel_audio_gets_a_stereo_proxy_and_loudness(root, corpus):
+    aid = ingest_file(root, corpus / "JuniorIsAJitterbug__tbc-video-export/tests/files/audio_48_16.wav")
+    status, tech, rends = record(root, aid)
     assert status == "ready" and tech["audio_channels"] == 6
-    a = probe(path_of(settings, rends["proxy"]))["streams"][0]
+    a = probe(path_of(root, rends["proxy"]))["streams"][0]
     assert a["codec_name"] == "aac" and a["channels"] == 2

@@ -143,3 +143,17 @@ def test_a_sidecar_that_is_not_what_its_extension_says_discards_the_upload(clien
     assert done.status_code == 415 and "DJI_0001.SRT" in done.json()["detail"]
     assert root.storage.objects == {}, "neither the original nor the sidecar is kept"
     assert client.get("/api/v1/assets").json()["total"] == 0
+
+
+def _id3(body_size: int) -> bytes:
+    syncsafe = bytes((body_size >> s) & 0x7F for s in (21, 14, 7, 0))
+    return b"ID3\x04\x00\x00" + syncsafe + b"\x00" * body_size
+
+
+def test_an_mp3_with_a_large_cover_picture_is_accepted_and_a_tagged_playlist_is_not(client):
+    frame = b"\xff\xfb\x90\x64" + b"\x00" * 413
+    mp3 = _id3(300_000) + frame * 20
+    assert upload(client, mp3, name="song.mp3").status_code == 201
+    playlist = _id3(300_000) + b"#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n"
+    refused = upload(client, playlist, name="song2.mp3")
+    assert refused.status_code == 415 and "playlist" in refused.json()["detail"]
