@@ -9,11 +9,16 @@ from pydantic import BaseModel, Field
 
 
 class ComponentHealth(BaseModel):
+    """One part of the system: up, or down with a short public reason."""
+
     ok: bool
-    detail: str | None = None
+    detail: str | None = Field(None, description="why it is down, in a few words (e.g. \"not answering\"); "
+                               "never internal error text")
 
 
 class Health(BaseModel):
+    """``ok`` when the catalog, the object store and the broker all answer, else ``degraded`` (HTTP 503)."""
+
     status: Literal["ok", "degraded"]
     version: str
     catalog: ComponentHealth
@@ -74,7 +79,8 @@ class AssetPublic(BaseModel):
     content_type: str | None = None
     sha256: str | None = None
     size_bytes: int
-    progress: float = Field(0.0, description="0..1 while processing")
+    progress: float = Field(0.0, description="0..1 while processing; moves at least every 2 s during the media pass")
+    eta_s: float | None = Field(None, description="seconds the running media pass still expects to need")
     technical: dict[str, Any] = Field(
         default_factory=dict,
         description="Normalised ffprobe facts: duration_s, width, height, fps, video_codec, audio_codec, "

@@ -126,6 +126,8 @@ def set_status(asset: Asset, status: AssetStatus, error: str | None = None) -> N
     asset.error = error[:MAX_ERROR_CHARS] if error else None
     if status == AssetStatus.READY:
         asset.progress = 1.0
+    if status != AssetStatus.PROCESSING:
+        asset.eta_s = None
     asset.updated_at = utcnow()
 
 
@@ -159,6 +161,7 @@ def asset_record(asset: Asset) -> dict[str, Any]:
         "sha256": asset.sha256,
         "size_bytes": asset.size_bytes,
         "progress": round(asset.progress or 0.0, 3),
+        "eta_s": asset.eta_s,
         "technical": asset.technical or {},
         "capture": asset.capture or {},
         "telemetry": {k: v for k, v in (asset.telemetry or {}).items() if k != "encoded"} or None,

@@ -64,6 +64,7 @@ class Asset(Base):
     transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     analysis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     progress: Mapped[float] = mapped_column(default=0.0)
+    eta_s: Mapped[float | None] = mapped_column()  # seconds the running step expects to need still
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -88,7 +88,8 @@ def renditions_step(ctx: StepContext) -> StepResult:
             outputs += [("proxy", plan.proxy, plan.proxy_size), ("poster", plan.poster, plan.poster_size)]
         else:
             plan = media_pass.plan_media_pass(src, ctx.workdir, tech, zscale=_has_zscale())
-            run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress_line=report)
+            run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress=report,
+                              progress_file=plan.progress_file)
             outputs, found = _media_pass_outputs(ctx, src, tech, plan)
     except MediaProcessingError as exc:
         raise MediaProcessingError(f"could not decode the file (damaged or truncated?): {exc}") from exc
@@ -155,17 +156,20 @@ def _media_pass_outputs(ctx: StepContext, src: Path, tech: dict, plan) -> tuple[
 
 
 def _progress_reporter(ctx: StepContext, duration_s: float):
-    """A callback that turns ffmpeg ``-progress`` lines into catalog progress, at most once a second."""
-    last = [0.0]
+    """A callback that turns seconds of media done into the asset's ``progress`` and ``eta_s``, written at
+    most once a second (the media pass reports several times a second)."""
+    started, last = time.monotonic(), [0.0]
 
-    def report(line: str) -> None:
-        done = rplan.progress_seconds(line)
+    def report(done_s: float) -> None:
         now = time.monotonic()
-        if done is None or duration_s <= 0 or now - last[0] < 1.0:
+        if duration_s <= 0 or now - last[0] < 1.0:
             return
         last[0] = now
+        fraction = min(0.99, done_s / duration_s)
+        elapsed = now - started
+        eta = round(elapsed * (1 - fraction) / fraction, 1) if fraction > 0.01 and elapsed > 1 else None
         with ctx.uow() as s:
             asset = catalog.get_asset(s, ctx.asset_id)
-            asset.progress = round(min(0.99, done / duration_s), 3)
+            asset.progress, asset.eta_s = round(fraction, 3), eta
 
     return report

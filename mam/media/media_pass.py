@@ -70,6 +70,7 @@ class MediaPassPlan:
     waveform_json: Path | None = None
     waveform_bucket_s: float | None = None
     reports: dict[str, Path] = field(default_factory=dict)
+    progress_file: Path | None = None  # one ``pts_time`` line per second of video, written as decoded
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,12 @@ def _compile(*outputs: Any) -> list[str]:
         "-progress", "pipe:1", "-nostats", "-loglevel", "error").overwrite_output().compile()
 
 
-def _print(stream: Any, path: Path, audio: bool = False, key: str | None = None) -> Any:
-    opts = {"mode": "print", "file": str(path.absolute())}
+def _print(stream: Any, path: Path, audio: bool = False, key: str | None = None, direct: bool = False) -> Any:
+    opts: dict[str, Any] = {"mode": "print", "file": str(path.absolute())}
     if key:
         opts["key"] = key
+    if direct:
+        opts["direct"] = 1  # unbuffered: lines appear as frames are decoded
     return stream.filter("ametadata" if audio else "metadata", **opts)
 
 
@@ -211,6 +214,11 @@ def _plan_video(inp: Any, workdir: Path, tech: dict[str, Any], duration: float,
     sv = _print(sv.filter("metadata", mode="add", key="lavfi.mam.tile", value=1), reports["sprite_times"])
     sv = sv.filter("tile", layout=f"{SPRITE_COLS}x{SPRITE_ROWS}")
     small = br[3].filter("scale", *fit_within(pw, ph, ANALYSIS_SHORT_SIDE)).filter_multi_output("split")
+    # ffmpeg's own -progress stays silent until every output has written its header (the poster and the
+    # sprite sheets only do at the end), so the pass prints one unbuffered line per second of video itself.
+    progress_file = workdir / "progress.txt"
+    ticks = _print(small[2].filter("fps", fps=1).filter("metadata", mode="add", key="lavfi.mam.tick", value=1),
+                   progress_file, direct=True)
     scenes = _print(small[0].filter("select", f"gt(scene,{SCENE_FLOOR})"), reports["scenes"],
                     key="lavfi.scene_score")
     events = _print(small[1].filter("blackdetect", d=BLACK_MIN_S, pix_th=0.10)
@@ -235,13 +243,13 @@ def _plan_video(inp: Any, workdir: Path, tech: dict[str, Any], duration: float,
         proxy_out,
         ffmpeg.output(pv, f"file:{poster}", vframes=1, update=1, **{"q:v": 3}, **image),
         ffmpeg.output(sv, f"file:{sprites}", **{"q:v": 5}, **image),
-        _null(scenes), _null(events), *outs,
+        _null(scenes), _null(events), _null(ticks), *outs,
     )
     if not tech.get("audio_codec"):
         reports = {k: p for k, p in reports.items() if k not in ("loudness", "silence", "waveform")}
     return MediaPassPlan(
         cmd, "video", duration, proxy, (pw, ph), poster, sprites, step, tile, workdir / "thumbnails.vtt",
-        workdir / "waveform.json" if bucket_s else None, bucket_s, reports,
+        workdir / "waveform.json" if bucket_s else None, bucket_s, reports, progress_file,
     )
 
 

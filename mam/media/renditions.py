@@ -92,11 +92,3 @@ def plan_image(src: Path, workdir: Path, tech: dict[str, Any]) -> RenditionPlan:
                       vframes=1, update=1, **{"q:v": 3}, f="image2")
     cmd = ffmpeg.merge_outputs(a, b).global_args("-loglevel", "error").overwrite_output().compile()
     return RenditionPlan(cmd, proxy, poster, (pw, ph), (tw, th))
-
-
-def progress_seconds(line: str) -> float | None:
-    """Seconds of output written, from one ffmpeg ``-progress`` line (``out_time_us=…``)."""
-    key, _, value = line.partition("=")
-    if key in ("out_time_us", "out_time_ms") and value.strip().lstrip("-").isdigit():
-        return max(0.0, int(value) / 1_000_000)
-    return None

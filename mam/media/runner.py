@@ -40,6 +40,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from mam.errors import MediaProcessingError, MediaTimeout
 from mam.media.formats import ALLOWED_FORMATS, FORMAT_WHITELIST, PROTOCOL_WHITELIST
@@ -165,8 +166,43 @@ def safe_media_command(cmd: Sequence[str]) -> list[str]:
     return out
 
 
-def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], None] | None) -> str:
+def progress_seconds(line: str) -> float | None:
+    """Seconds of media done, from an ffmpeg ``-progress`` line (``out_time_us=…``) or a metadata print
+    line (``frame:12 pts:12 pts_time:12``); None for other lines."""
+    key, _, value = line.partition("=")
+    if key in ("out_time_us", "out_time_ms") and value.strip().lstrip("-").isdigit():
+        return max(0.0, int(value) / 1_000_000)
+    if line.startswith("frame:") and "pts_time:" in line:
+        try:
+            return max(0.0, float(line.rsplit("pts_time:", 1)[1].split()[0]))
+        except (ValueError, IndexError):
+            return None
+    return None
+
+
+def _tail(path: Path, stop: threading.Event, report: Callable[[float], None], every_s: float = 0.5) -> None:
+    """Follow ``path`` while the command runs, reporting the newest media time it names."""
+    pos, rest = 0, b""
+    while not stop.wait(every_s):
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(pos)
+                data = fh.read()
+        except OSError:
+            continue
+        pos += len(data)
+        *lines, rest = (rest + data).split(b"\n")
+        times = [t for ln in lines if (t := progress_seconds(ln.decode("utf-8", "replace"))) is not None]
+        if times:
+            report(max(times))
+
+
+def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], None] | None,
+         on_progress: Callable[[float], None] | None = None, progress_file: Path | None = None) -> str:
     log.info("run: %s", shlex.join(cmd))
+    stop_tail = threading.Event()
+    if on_progress is not None and progress_file is not None:
+        threading.Thread(target=_tail, args=(progress_file, stop_tail, on_progress), daemon=True).start()
     with tempfile.TemporaryFile() as errfile:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errfile, start_new_session=True,
@@ -189,9 +225,11 @@ def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], Non
             assert proc.stdout is not None
             for raw in proc.stdout:
                 line = raw.decode("utf-8", "replace")
+                if on_progress is not None and (done := progress_seconds(line.rstrip("\n"))) is not None:
+                    on_progress(done)
                 if on_progress_line is not None:
                     on_progress_line(line.rstrip("\n"))
-                else:
+                elif on_progress is None:
                     out_chunks.append(line)
             proc.wait()
         except BaseException:
@@ -200,6 +238,7 @@ def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], Non
             raise
         finally:
             timer.cancel()
+            stop_tail.set()
         errfile.seek(0)
         err = errfile.read().decode("utf-8", "replace")
     if timed_out.is_set():
@@ -214,19 +253,22 @@ def run_media_command(
     *,
     timeout_s: float,
     on_progress_line: Callable[[str], None] | None = None,
+    on_progress: Callable[[float], None] | None = None,
+    progress_file: Path | None = None,
 ) -> str:
     """Run ``cmd`` (a list, never a shell string) made safe by :func:`safe_media_command`; return its stdout.
 
     The child runs in its own process group and is killed with everything it spawned when
     ``timeout_s`` passes. With ``on_progress_line`` each stdout line (ffmpeg ``-progress pipe:1``)
-    is handed over as it arrives.
+    is handed over as it arrives. ``on_progress(seconds)`` gets the media time done, from ``-progress`` and,
+    every half second, from ``progress_file`` (a metadata print file the command writes unbuffered).
 
     Raises:
         TypeError, ValueError: the command is refused (see the module docstring); nothing was run.
         MediaTimeout: the time limit passed.
         MediaProcessingError: non-zero exit; the message carries the tail of stderr.
     """
-    return _run(safe_media_command(cmd), timeout_s, on_progress_line)
+    return _run(safe_media_command(cmd), timeout_s, on_progress_line, on_progress, progress_file)
 
 
 def media_tool_version(program: str, *, timeout_s: float = 10.0) -> str:

@@ -123,3 +123,36 @@ def test_runner_kills_at_the_time_limit(clip_1080):
 def test_runner_refuses_shell_strings():
     with pytest.raises(TypeError):
         run_media_command("ffmpeg -i x", timeout_s=1)  # type: ignore[arg-type]
+
+
+def test_progress_and_eta_move_during_a_long_media_pass(root, tmp_path):
+    """ffmpeg's -progress is silent until the poster and sprite outputs start (at the end); the pass's own
+    per-second ticks keep ``progress`` moving, with an ETA."""
+    import threading
+
+    from tests.support.media import make_clip
+
+    src = make_clip(tmp_path / "long.mp4", seconds=40, size="1280x720")
+    with root.uow() as s:
+        asset = catalog.new_asset(s, original_filename="long.mp4", original_key_for=lambda a: original_key(a, "x.mp4"))
+        aid, key = asset.id, asset.original_key
+    root.storage.put_file(key, src)
+    assert run_step(root, "metadata", aid).outcome == Outcome.DONE
+    seen: list[tuple[float, float, float | None]] = []
+    worker = threading.Thread(target=run_step, args=(root, "renditions", aid))
+    start = time.monotonic()
+    worker.start()
+    while worker.is_alive():
+        with root.uow() as s:
+            a = catalog.get_asset(s, aid)
+            if a.status == "processing" and (not seen or seen[-1][1] != a.progress):
+                seen.append((time.monotonic() - start, a.progress, a.eta_s))
+        time.sleep(0.1)
+    worker.join()
+    moving = [(t, p, eta) for t, p, eta in seen if 0 < p < 1]
+    assert len(moving) >= 3, seen
+    assert [p for _, p, _ in moving] == sorted(p for _, p, _ in moving)
+    gaps = [b[0] - a[0] for a, b in zip(moving, moving[1:], strict=False)]
+    assert max(gaps) <= 2.5, gaps
+    assert all(eta is not None and eta >= 0 for *_, eta in moving[1:])
+    assert record(root, aid)[0] == "ready"

@@ -52,9 +52,13 @@ def test_stills_are_turned_upright_by_exif_orientation(tmp_path):
 
 
 def test_progress_lines():
-    assert r.progress_seconds("out_time_us=2500000") == 2.5
-    assert r.progress_seconds("out_time_us=N/A") is None
-    assert r.progress_seconds("progress=continue") is None
+    from mam.media.runner import progress_seconds
+
+    assert progress_seconds("out_time_us=2500000") == 2.5
+    assert progress_seconds("out_time_us=N/A") is None
+    assert progress_seconds("progress=continue") is None
+    assert progress_seconds("frame:12   pts:12      pts_time:12") == 12.0
+    assert progress_seconds("lavfi.mam.tick=1") is None
 
 
 @pytest.mark.parametrize("device,aerial", [

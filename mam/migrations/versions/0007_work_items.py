@@ -1,4 +1,4 @@
-"""Work items: submitted pipeline steps kept in the catalog (transactional outbox).
+"""Work items: submitted pipeline steps kept in the catalog (transactional outbox); an asset's ETA.
 
 Revision ID: 0007
 Revises: 0006
@@ -30,7 +30,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_work_items_asset_id", "work_items", ["asset_id"])
     op.create_index("ix_work_items_state", "work_items", ["state"])
+    with op.batch_alter_table("assets") as batch:
+        batch.add_column(sa.Column("eta_s", sa.Float()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assets") as batch:
+        batch.drop_column("eta_s")
     op.drop_table("work_items")
