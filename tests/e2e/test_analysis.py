@@ -9,9 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import need_ffmpeg
 from tests.support.media import ffmpeg
-from tests.support.serve import start_server
 
 pytestmark = pytest.mark.e2e
 S = "s=1280x720:r=25"
@@ -22,14 +20,6 @@ def cjk_font() -> str:
     if not found:
         pytest.skip("no CJK font (apt-get install fonts-noto-cjk)")
     return found[0]
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("analysis") / "var")
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_ffmpeg
 from tests.support.media import make_clip
-from tests.support.serve import RunningServer, start_server
+from tests.support.serve import RunningServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(os.name == "nt", reason="POSIX symbolic links")]
 SECRET = b"root:x:0:0:root:/root:/bin/bash\nsecret-token-5c1e9\n"
@@ -25,14 +24,6 @@ SRT = """1
 
 """
 LRF = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + os.urandom(4000)
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("links") / "var")
-    yield s
-    s.stop()
 
 
 def _cli(s: RunningServer, tmp: Path, *args: str) -> subprocess.Popen:

@@ -7,20 +7,10 @@ import re
 
 import pytest
 
-from tests.conftest import need_ffmpeg
 from tests.support.media import ffmpeg
-from tests.support.serve import start_server
 
 pytestmark = pytest.mark.e2e
 S = "s=640x360:r=25"
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("mediapass") / "var")
-    yield s
-    s.stop()
 
 
 def test_shots_qc_loudness_sprites_and_waveform(srv, tmp_path):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import need_ffmpeg
 from tests.support.media import make_clip, probe, video_stream
-from tests.support.serve import start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +21,6 @@ def dji_srt(points: list[tuple[float, float, float]], start="2023-06-12 10:11:12
             f"[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [ct: 5500] [focal_len: 24.00] "
             f"[latitude: {lat:.6f}] [longitude: {lon:.6f}] [rel_alt: {alt:.3f} abs_alt: {alt + 30:.3f}] </font>\n")
     return "\n".join(cues) + "\n"
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("meta") / "var")
-    yield s
-    s.stop()
 
 
 def upload_with_sidecar(srv, clip, sidecar_name, sidecar_text):

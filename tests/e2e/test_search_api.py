@@ -9,20 +9,10 @@ import sys
 
 import pytest
 
-from tests.conftest import need_ffmpeg
 from tests.e2e.test_metadata import dji_srt, upload_with_sidecar
 from tests.support.media import ffmpeg, make_clip
-from tests.support.serve import start_server
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("search") / "var")
-    yield s
-    s.stop()
 
 
 def _post(srv, path, **form):

@@ -20,12 +20,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    """The embedded shape: SQLite, local store, Redis and workers started by `mam serve`."""
-    need_ffmpeg()
-    srv = start_server(tmp_path_factory.mktemp("embedded") / "var")
-    yield srv
-    srv.stop()
+def embedded(srv):
+    """The embedded shape (the e2e ``srv``): SQLite, local store, Redis and workers started by `mam serve`."""
+    return srv
 
 
 @pytest.fixture(scope="module")

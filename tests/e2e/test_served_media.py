@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_ffmpeg
 from tests.support.media import make_clip
-from tests.support.serve import start_server
 
 pytestmark = pytest.mark.e2e
 CSP = "default-src 'none'; sandbox"
@@ -25,12 +23,7 @@ SRT = """1
 """
 
 
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("served") / "var", {"MAM_UPLOAD_PART_MB": "5"})
-    yield s
-    s.stop()
+SERVER_ENV = {"MAM_UPLOAD_PART_MB": "5"}
 
 
 def _clip(tmp: Path, name: str) -> Path:

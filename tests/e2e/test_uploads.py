@@ -35,12 +35,7 @@ SRT = """1
 """
 
 
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory):
-    need_ffmpeg()
-    s = start_server(tmp_path_factory.mktemp("uploads") / "var", {"MAM_UPLOAD_PART_MB": "5"})
-    yield s
-    s.stop()
+SERVER_ENV = {"MAM_UPLOAD_PART_MB": "5"}
 
 
 @pytest.fixture(scope="module")
