@@ -5,12 +5,23 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from mam.errors import Conflict, Gone, InvalidInput, MamError, NotFound, TooLarge, TransientError, UnsupportedMedia
+from mam.errors import (
+    ChecksumRequired,
+    Conflict,
+    Gone,
+    InvalidInput,
+    MamError,
+    NotFound,
+    TooLarge,
+    TransientError,
+    UnsupportedMedia,
+)
 
 #: most specific first
 STATUS_BY_ERROR: tuple[tuple[type[MamError], int], ...] = (
     (NotFound, 404),
     (Gone, 410),
+    (ChecksumRequired, 428),
     (Conflict, 409),
     (TooLarge, 413),
     (UnsupportedMedia, 415),

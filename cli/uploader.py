@@ -11,6 +11,7 @@ found (no link followed, nothing swapped in since).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 import time
@@ -90,10 +91,16 @@ class Uploader:
 
     def _put(self, url: str, path: Path, ident: FileId | None, offset: int, size: int, what: str,
              owner: Path | None = None) -> str:
-        """PUT a byte range with retries; return the ETag the server or store confirmed."""
+        """PUT a byte range with retries; return the ETag the server or store confirmed. Every part carries
+        its MD5 (``Content-MD5``): the API and S3 refuse a part whose bytes changed on the way."""
         last: Exception | None = None
         use_api = url.startswith(str(self.client.base_url))
         http = self.client if use_api else self.raw
+        digest = hashlib.md5(usedforsecurity=False)
+        for _ in _slice(path, ident, offset, size, digest, lambda n: None, RateLimiter(None)):
+            pass  # read once for the checksum (the page cache makes the sending read cheap)
+        headers = {"Content-Length": str(size), "Content-Type": "application/octet-stream",
+                   "Content-MD5": base64.b64encode(digest.digest()).decode()}
         for attempt in range(5):
             # S3 answers each part with its MD5 as ETag: check it. The API checks the whole file's sha256.
             md5 = None if use_api else hashlib.md5(usedforsecurity=False)
@@ -105,7 +112,7 @@ class Uploader:
 
             try:
                 resp = http.put(url, content=_slice(path, ident, offset, size, md5, count, self.limiter),
-                                headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
+                                headers=headers)
             except httpx.TransportError as exc:
                 last = exc
             else:

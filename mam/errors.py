@@ -41,6 +41,10 @@ class InvalidInput(MamError):
     """A request the product refuses (bad name, size, part, checksum); the message says why."""
 
 
+class ChecksumRequired(InvalidInput):
+    """A part arrived without a checksum to verify it by."""
+
+
 class Gone(InvalidInput):
     """The upload session expired, was aborted or is already completed."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mam import catalog
 from mam.db import UnitOfWork
-from mam.errors import Conflict, Gone, InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from mam.errors import ChecksumRequired, Conflict, Gone, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from mam.models import Asset, AssetStatus, Sidecar, UploadPart, UploadSession, UploadStatus, new_id, utcnow
 from mam.names import check_filename, stem_and_ext
 from mam.sidecar_check import HEAD_BYTES, check_sidecar
@@ -185,15 +185,20 @@ class Received:
 
 
 def receive_part(uow: UnitOfWork, storage: Storage, upload_id: str, number: int, stream: BinaryIO,
-                 *, content_length: int | None, sha256: str | None = None, md5: str | None = None) -> Received:
+                 *, content_length: int | None, sha256: str | None = None, md5: str | None = None,
+                 require_checksum: bool = True) -> Received:
     """Store one part streamed through the API, checking its size and checksum (no transaction is open
-    while the bytes flow)."""
+    while the bytes flow). A part from a client must carry a checksum (``ChecksumRequired`` otherwise);
+    the API's own one-request upload passes ``require_checksum=False`` (the whole file is re-hashed)."""
     with uow() as session:
         sess = get_open(session, upload_id)
         size = expected_part_size(sess, number)
         key, store_id, offset = sess.key, sess.store_upload_id, (number - 1) * sess.part_size
     if content_length is not None and content_length != size:
         raise InvalidInput(f"part {number} must be exactly {size} bytes, got Content-Length {content_length}")
+    if require_checksum and not (sha256 or md5):
+        raise ChecksumRequired(f"part {number} was sent without a checksum: send Content-MD5 (base64) or "
+                               "X-Part-SHA256 (hex) with every part")
     checking = bool(sha256 or md5)  # hashing costs CPU: only when the client sent a checksum to compare
     hashing = HashingReader(stream, md5=bool(md5)) if checking else stream
     try:
@@ -350,7 +355,8 @@ def upload_whole(uow: UnitOfWork, storage: Storage, limits: Limits, stream: Bina
             sess = get_open(session, opened.upload_id)
             sizes = [expected_part_size(sess, n) for n in range(1, sess.part_count + 1)]
         for number, size in enumerate(sizes, start=1):
-            receive_part(uow, storage, opened.upload_id, number, _Exactly(stream, size), content_length=size)
+            receive_part(uow, storage, opened.upload_id, number, _Exactly(stream, size), content_length=size,
+                         require_checksum=False)
         return complete(uow, storage, limits, opened.upload_id, start_flow=start_flow)
     except BaseException:
         try:

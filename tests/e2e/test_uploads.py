@@ -23,6 +23,11 @@ from tests.support.media import make_clip
 from tests.support.serve import RunningServer, start_server
 
 pytestmark = pytest.mark.e2e
+def md5_of(body: bytes) -> dict[str, str]:
+    """The Content-MD5 header every part must carry."""
+    return {"Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()}
+
+
 LRF_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"  # a DJI low-res file is an MP4
 MiB = 1024 * 1024
 SRT = """1
@@ -159,11 +164,12 @@ def test_bad_parts_and_sessions_get_clear_4xx(srv, tmp_path):
         (url[1].replace("/parts/1", "/parts/4"), data[:10], {}, 422, "out of range"),
         (url[1], data[: 5 * MiB], {"X-Part-SHA256": "0" * 64}, 422, "checksum"),
         (url[1], data[: 5 * MiB], {"Content-MD5": base64.b64encode(b"x" * 16).decode()}, 422, "checksum"),
+        (url[1], data[: 5 * MiB], {}, 428, "without a checksum"),
     ]
     for u, body, headers, code, words in cases:
         r = c.put(u, content=body, headers=headers)
         assert r.status_code == code and words in r.json()["detail"], (u, r.text)
-    assert c.put(url[1], content=data[: 5 * MiB]).status_code == 200
+    assert c.put(url[1], content=data[: 5 * MiB], headers=md5_of(data[: 5 * MiB])).status_code == 200
     r = c.post(f"/api/v1/uploads/{sess['upload_id']}/complete")
     assert r.status_code == 409 and "missing: 2, 3" in r.json()["detail"]
     send_parts(srv, c.get(f"/api/v1/uploads/{sess['upload_id']}").json(), src)
@@ -173,9 +179,9 @@ def test_bad_parts_and_sessions_get_clear_4xx(srv, tmp_path):
     assert total_assets(srv) == before
     # aborted sessions free their parts and refuse more
     sess = c.post("/api/v1/uploads", json={"filename": "gone.mp4", "size_bytes": len(data)}).json()
-    assert c.put(sess["parts"][0]["url"], content=data[: 5 * MiB]).status_code == 200
+    assert c.put(sess["parts"][0]["url"], content=data[: 5 * MiB], headers=md5_of(data[: 5 * MiB])).status_code == 200
     assert c.delete(f"/api/v1/uploads/{sess['upload_id']}").status_code == 204
-    r = c.put(sess["parts"][1]["url"], content=data[5 * MiB: 10 * MiB])
+    r = c.put(sess["parts"][1]["url"], content=data[5 * MiB: 10 * MiB], headers=md5_of(data[5 * MiB: 10 * MiB]))
     assert r.status_code == 410 and "aborted" in r.json()["detail"]
     assert c.post(f"/api/v1/uploads/{sess['upload_id']}/complete").status_code == 410
     assert not any((srv.data_dir / "objects" / ".multipart").iterdir())
@@ -212,7 +218,7 @@ def test_text_pretending_to_be_video_is_refused(srv):
     before = total_assets(srv)
     body = b"#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n" * 10
     sess = c.post("/api/v1/uploads", json={"filename": "evil.mp4", "size_bytes": len(body)}).json()
-    assert c.put(sess["parts"][0]["url"], content=body).status_code == 200
+    assert c.put(sess["parts"][0]["url"], content=body, headers=md5_of(body)).status_code == 200
     r = c.post(f"/api/v1/uploads/{sess['upload_id']}/complete")
     assert r.status_code == 415 and "not a media file" in r.json()["detail"]
     assert total_assets(srv) == before
@@ -228,7 +234,7 @@ def test_size_limit_and_expiry(strict):
     folder = strict.data_dir / "objects" / ".multipart"
     assert any(folder.iterdir())
     time.sleep(3.5)
-    r = c.put(sess["parts"][0]["url"], content=b"0123456789")
+    r = c.put(sess["parts"][0]["url"], content=b"0123456789", headers=md5_of(b"0123456789"))
     assert r.status_code == 410 and "expired" in r.json()["detail"]
     deadline = time.monotonic() + 10
     while any(folder.iterdir()) and time.monotonic() < deadline:
