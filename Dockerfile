@@ -12,6 +12,7 @@ COPY workers workers
 COPY api api
 COPY config config
 COPY cli cli
+COPY app app
 RUN pip install --no-cache-dir .
 ENV MAM_DATA_DIR=/var/lib/mam MAM_HOST=0.0.0.0 MAM_PORT=8000
 RUN mkdir -p /var/lib/mam && chown mam:mam /var/lib/mam

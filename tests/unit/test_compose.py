@@ -40,5 +40,5 @@ def test_every_setting_name_exists_and_points_at_the_right_service():
 def test_dockerfile_installs_ffmpeg_and_the_package():
     text = (ROOT / "Dockerfile").read_text()
     assert "ffmpeg" in text and "pip install" in text
-    for pkg in ("mam", "pipelines", "workers", "api", "config", "cli"):
+    for pkg in ("mam", "pipelines", "workers", "api", "config", "cli", "app"):
         assert f"COPY {pkg} {pkg}" in text
