@@ -37,6 +37,8 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 
+from mam.text_encoding import bomless_utf16, decode_prefix
+
 __all__ = ["HEAD_BYTES", "KINDS", "check_sidecar"]
 
 HEAD_BYTES = 64 * 1024
@@ -141,41 +143,20 @@ def _describe(head: bytes) -> str:
     return "it looks like binary data"
 
 
-def _decode_prefix(data: bytes, encoding: str) -> str | None:
-    """Strict decode that tolerates a character cut at the end of the head; ``None`` if invalid."""
-    try:
-        return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
-    except UnicodeDecodeError:
-        return None
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    head = data[:4096]
-    if len(head) < 8:
-        return None
-    even, odd = head[0::2], head[1::2]
-    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
-    if odd_nul > 0.4 and even_nul < 0.05:
-        return "utf-16-le"
-    if even_nul > 0.4 and odd_nul < 0.05:
-        return "utf-16-be"
-    return None
-
-
 def _decode(data: bytes) -> str | None:
     """Text in one of the encodings the product's readers accept, newlines normalised; ``None`` if none fits."""
     text: str | None = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = _decode_prefix(data[len(bom):], encoding)
+            text = decode_prefix(data[len(bom):], encoding)
             if text is None:
                 return None
             break
     else:
-        utf16 = _bomless_utf16(data)
+        utf16 = bomless_utf16(data)
         candidates = (utf16,) if utf16 else ("utf-8", "gb18030", "cp1252")
         for encoding in candidates:
-            text = _decode_prefix(data, encoding)
+            text = decode_prefix(data, encoding)
             if text is not None:
                 break
     if text is None:

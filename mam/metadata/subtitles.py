@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mam.text_encoding import bomless_utf16, decode_prefix
+
 __all__ = ["Cue", "TELEMETRY_WARNING", "parse_subtitle_file", "parse_subtitles"]
 
 TELEMETRY_WARNING = "looks like drone telemetry, not subtitles"
@@ -50,45 +52,23 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def _decode_prefix(data: bytes, encoding: str) -> str | None:
-    """Strict decode that tolerates an incomplete character at the very end (a cut-off read); None if invalid."""
-    try:
-        return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=False)
-    except UnicodeDecodeError:
-        return None
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    """``utf-16-le``/``-be`` when the first bytes look like BOM-less UTF-16 text (NULs on one parity)."""
-    head = data[:4096]
-    if len(head) < 8:
-        return None
-    even, odd = head[0::2], head[1::2]
-    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
-    if odd_nul > 0.4 and even_nul < 0.05:
-        return "utf-16-le"
-    if even_nul > 0.4 and odd_nul < 0.05:
-        return "utf-16-be"
-    return None
-
-
 def _decode(data: bytes, warnings: list[str]) -> str:
     """Bytes -> text: BOM, else UTF-8, else GB18030, else latin-1 (with a warning); newlines normalised."""
     text: str | None = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             body = data[len(bom):]
-            text = _decode_prefix(body, encoding)
+            text = decode_prefix(body, encoding)
             if text is None:
                 text = body.decode(encoding, errors="replace")
                 warnings.append(f"invalid {encoding.upper()} bytes replaced")
             break
-    if text is None and (utf16 := _bomless_utf16(data)) is not None:
-        text = _decode_prefix(data, utf16)
+    if text is None and (utf16 := bomless_utf16(data)) is not None:
+        text = decode_prefix(data, utf16)
     if text is None:
-        text = _decode_prefix(data, "utf-8")
+        text = decode_prefix(data, "utf-8")
     if text is None:
-        text = _decode_prefix(data, "gb18030")
+        text = decode_prefix(data, "gb18030")
     if text is None:
         text = data.decode("latin-1")
         warnings.append("not UTF-8 or GB18030 text; decoded as latin-1")

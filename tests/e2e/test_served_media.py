@@ -9,18 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.media import DJI_SRT as SRT
 from tests.support.media import make_clip
 
 pytestmark = pytest.mark.e2e
 CSP = "default-src 'none'; sandbox"
-SRT = """1
-00:00:00,000 --> 00:00:00,033
-<font size="28">FrameCnt: 1, DiffTime: 33ms
-2023-06-12 10:11:12.123
-[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [latitude: 39.0501] [longitude: 115.9802]
-[rel_alt: 120.5 abs_alt: 150.2] </font>
-
-"""
 
 
 SERVER_ENV = {"MAM_UPLOAD_PART_MB": "5"}

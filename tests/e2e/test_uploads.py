@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import need_ffmpeg
+from tests.support.media import DJI_SRT as SRT
 from tests.support.media import make_clip
 from tests.support.serve import RunningServer, start_server
 
@@ -30,14 +31,6 @@ def md5_of(body: bytes) -> dict[str, str]:
 
 LRF_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"  # a DJI low-res file is an MP4
 MiB = 1024 * 1024
-SRT = """1
-00:00:00,000 --> 00:00:00,033
-<font size="28">FrameCnt: 1, DiffTime: 33ms
-2023-06-12 10:11:12.123
-[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [latitude: 39.0501] [longitude: 115.9802]
-[rel_alt: 120.5 abs_alt: 150.2] </font>
-
-"""
 
 
 SERVER_ENV = {"MAM_UPLOAD_PART_MB": "5"}

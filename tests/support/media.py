@@ -55,3 +55,14 @@ def faststart(path: Path) -> bool:
     data = path.read_bytes()[:1 << 20]
     moov, mdat = data.find(b"moov"), data.find(b"mdat")
     return moov != -1 and (mdat == -1 or moov < mdat)
+
+
+#: one frame of DJI telemetry in the SRT layout of the Mavic 3 / Air 2S generation
+DJI_SRT = """1
+00:00:00,000 --> 00:00:00,033
+<font size="28">FrameCnt: 1, DiffTime: 33ms
+2023-06-12 10:11:12.123
+[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [latitude: 39.0501] [longitude: 115.9802]
+[rel_alt: 120.5 abs_alt: 150.2] </font>
+
+"""
