@@ -89,8 +89,11 @@ def start_up(r: Root, *, requeue: bool = True) -> str | None:
     from mam.auth import ensure_admin_token
     from mam.search.index import backfill
     from pipelines import workflow
+    from pipelines.context import remove_work_dirs
 
     r.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if n := remove_work_dirs(r.settings, older_than_s=r.settings.task_hard_time_limit_s):
+        log.info("removed %d work director(ies) left by killed runs", n)
     migrate(r.settings.database_url)
     with r.uow() as s:
         if n := backfill(s):

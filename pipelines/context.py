@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -69,13 +70,30 @@ class StepContext:
     workdir: Path
 
 
+def remove_work_dirs(settings: Settings, asset_id: str | None = None, older_than_s: float | None = None) -> int:
+    """Remove work directories left by killed runs: an asset's (its steps never overlap), or every one older
+    than ``older_than_s`` (no step runs longer than the hard time limit). Returns how many."""
+    base = settings.data_dir / "work"
+    if not base.is_dir():
+        return 0
+    now, removed = time.time(), 0
+    for stale in base.glob(f"{asset_id}-*" if asset_id else "*"):
+        try:
+            if older_than_s is not None and now - stale.stat().st_mtime < older_than_s:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+        removed += 1
+    return removed
+
+
 @contextmanager
 def step_context(asset_id: str, services: Services) -> Iterator[StepContext]:
     """A context with a private work directory that is removed afterwards, whatever happens."""
     base = services.settings.data_dir / "work"
     base.mkdir(parents=True, exist_ok=True)
-    for stale in base.glob(f"{asset_id}-*"):  # left by a run whose worker was killed; steps of one asset never overlap
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_work_dirs(services.settings, asset_id)  # left by a run whose worker was killed
     workdir = Path(tempfile.mkdtemp(prefix=f"{asset_id}-", dir=base))
     try:
         yield StepContext(asset_id, services.settings, services.storage, services.uow, workdir)

@@ -26,7 +26,7 @@ from mam import catalog, work
 from mam.errors import NotFound, PermanentError, TransientError
 from mam.models import Asset, AssetStatus, WorkItem, WorkState
 from pipelines import workflow
-from pipelines.context import Services, StepResult, step_context
+from pipelines.context import Services, StepResult, remove_work_dirs, step_context
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 8
@@ -87,6 +87,7 @@ def _begin_delivery(services: Services, row: workflow.Step, asset_id: str, work_
                       "this file); the file may crash the decoder")
             work.finish(item, WorkState.FAILED, reason)
             workflow.failed(asset, row, reason)
+            remove_work_dirs(services.settings, asset_id)  # what the killed runs left behind
             return Decision(Outcome.FAILED, reason=reason), item.id
         return None, item.id
 

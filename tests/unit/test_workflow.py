@@ -175,9 +175,12 @@ def test_a_file_that_kills_the_worker_ends_failed_on_every_queue(root, steps, na
     for _ in range(root.settings.max_attempts):  # each delivery dies with its worker
         with pytest.raises(WorkerCrash):
             deliver(root, sent)
+    left = root.settings.data_dir / "work" / f"{aid}-killedrun"
+    left.mkdir(parents=True)  # what a SIGKILLed run leaves behind
     [d] = deliver(root, sent)
     assert d.outcome == Outcome.FAILED
     assert f"stopped the worker {root.settings.max_attempts} times" in d.reason
+    assert not left.exists(), "the work directory of the killed runs is removed"
     asset = asset_of(root, aid)
     if workflow.BY_NAME[name].stage == "asset":
         assert asset.status == "failed" and "stopped the worker" in asset.error
