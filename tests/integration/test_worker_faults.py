@@ -132,15 +132,21 @@ def test_killed_worker_task_is_redelivered_and_completes_once(system, long_clip)
     assert worker.poll() is None, "the worker lives on"
 
 
-def test_poison_file_ends_failed_after_max_attempts(system, long_clip):
+@pytest.mark.parametrize("max_attempts", [1, 2])
+def test_poison_file_ends_failed_after_max_attempts(system, long_clip, max_attempts):
+    """A file that kills its worker on every delivery ends failed by itself; waiting for the dead worker's
+    lock (TTL 3 s here) never uses up the attempts."""
     settings, start_worker = system
-    worker = start_worker(MAM_MAX_ATTEMPTS="1")
+    worker = start_worker(MAM_MAX_ATTEMPTS=str(max_attempts))
     aid = submit(settings, long_clip)
-    kill_pool_child_mid_transcode(settings, aid, worker)
+    for _ in range(max_attempts):
+        kill_pool_child_mid_transcode(settings, aid, worker)
     status, _, error, rends = wait_until(
         lambda: (st := state(settings, aid))[0] in ("ready", "failed") and st, 120, "asset to fail")
-    assert status == "failed" and "stopped the worker 1 times" in error
+    assert status == "failed" and f"stopped the worker {max_attempts} times" in error
     assert rends == []
+    assert worker.poll() is None, "the worker lives on"
+    assert not list((settings.data_dir / "work").glob(f"{aid}-*")), "nothing left behind"
 
 
 def test_work_directory_of_a_killed_run_is_cleaned_on_redelivery(tmp_path):
