@@ -147,7 +147,8 @@ def _b64_md5(value: str | None) -> str | None:
 
 
 @router.put("/{upload_id}/parts/{part_number}", response_model=PartOut,
-            responses={410: {"description": "expired/aborted"}, 422: {"description": "wrong size or checksum"}})
+            responses={410: {"description": "expired/aborted"}, 422: {"description": "wrong size or checksum"},
+                       428: {"description": "sent without Content-MD5 or X-Part-SHA256"}})
 def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken, r: RootDep,
              content_length: Annotated[int | None, Header()] = None,
              content_md5: Annotated[str | None, Header()] = None,
@@ -177,7 +178,8 @@ def put_sidecar(upload_id: str, index: int, request: Request, _: CurrentToken, s
 
 @router.post("/{upload_id}/complete", response_model=CompleteOut,
              responses={409: {"description": "parts missing"}, 410: {"description": "expired/aborted"},
-                        415: {"description": "not media"}, 422: {"description": "sha256 mismatch"}})
+                        415: {"description": "not media, or a sidecar is not what its extension says"},
+                        422: {"description": "sha256 mismatch"}})
 def complete_upload(upload_id: str, _: CurrentToken, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
     """Verify every part, the size and the sha256 (recomputed by streaming), create the asset, queue ingest."""
     done = uploads.complete(r.uow, r.storage, limits(r.settings), upload_id, body.sha256 if body else None,
