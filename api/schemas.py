@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from mam.facts import Shot
+
 
 class ComponentHealth(BaseModel):
     """One part of the system: up, or down with a short public reason."""
@@ -64,6 +66,11 @@ class ShotPublic(BaseModel):
     colours: list[dict[str, Any]] | None = None
     faces: int | None = None
     phash: str | None = Field(None, description="64-bit perceptual hash (hex) of the shot's keyframe")
+
+    @classmethod
+    def from_shot(cls, shot: Shot, thumbnail_url: str | None) -> ShotPublic:
+        """The served shot: the stored fact (``mam.facts.Shot``) with its keyframe's URL."""
+        return cls.model_validate({**shot.to_json(), "thumbnail_url": thumbnail_url})
 
 
 class AssetPublic(BaseModel):

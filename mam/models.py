@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mam.facts import Capture, Loudness, Qc, Shot, Technical, Telemetry, shots_from_json
+
 
 def utcnow() -> datetime:
     """Timezone-aware now, in UTC."""
@@ -73,6 +75,31 @@ class Asset(Base):
         back_populates="asset", cascade="all, delete-orphan", order_by="Rendition.kind"
     )
     sidecars: Mapped[list[Sidecar]] = relationship(cascade="all, delete-orphan", order_by="Sidecar.filename")
+
+    # typed views of the JSON facts (``mam.facts``): read through their one JSON mapping; write ``.to_json()``
+    @property
+    def technical_facts(self) -> Technical:
+        return Technical.from_json(self.technical)
+
+    @property
+    def capture_facts(self) -> Capture:
+        return Capture.from_json(self.capture)
+
+    @property
+    def telemetry_facts(self) -> Telemetry:
+        return Telemetry.from_json(self.telemetry)
+
+    @property
+    def shot_facts(self) -> tuple[Shot, ...]:
+        return shots_from_json(self.shots)
+
+    @property
+    def loudness_facts(self) -> Loudness:
+        return Loudness.from_json(self.loudness)
+
+    @property
+    def qc_facts(self) -> Qc:
+        return Qc.from_json(self.qc)
 
 
 class Rendition(Base):

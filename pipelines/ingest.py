@@ -6,9 +6,11 @@ import functools
 import logging
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from mam import catalog
 from mam.errors import MediaProcessingError, NotFound, StorageUnavailable
+from mam.facts import Interval, Loudness, Qc, Shot, Technical, shots_to_json
 from mam.media import media_pass
 from mam.media import renditions as rplan
 from mam.media.probe import gate, normalise, run_ffprobe
@@ -48,10 +50,11 @@ def probe_step(ctx: StepContext, with_raw: bool = False):
     tech = normalise(raw)
     gate(tech, max_pixels=ctx.settings.max_pixels, max_streams=ctx.settings.max_streams,
          max_duration_s=ctx.settings.max_duration_s)
+    facts = Technical.from_json(tech)
     with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
-        asset.technical = tech
-        asset.kind = tech["kind"]
+        asset.technical = facts.to_json()
+        asset.kind = facts.kind
     return (tech, raw) if with_raw else tech
 
 
@@ -64,8 +67,16 @@ def _has_zscale() -> bool:
     return media_pass.ffmpeg_has_filter("zscale")
 
 
-def _interval_list(items) -> list[dict]:
-    return [{"start_s": round(i.start_s, 3), "end_s": round(i.end_s, 3)} for i in items]
+def _intervals(items) -> tuple[Interval, ...]:
+    return tuple(Interval(start_s=round(i.start_s, 3), end_s=round(i.end_s, 3)) for i in items)
+
+
+class MediaFindings(NamedTuple):
+    """What the media pass found besides files: nothing for a still."""
+
+    shots: tuple[Shot, ...] = ()
+    loudness: Loudness = Loudness.empty()
+    qc: Qc = Qc.empty()
 
 
 def renditions_step(ctx: StepContext) -> StepResult:
@@ -74,20 +85,20 @@ def renditions_step(ctx: StepContext) -> StepResult:
     makes the asset ready). Stills get an oriented JPEG proxy and poster instead."""
     with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
-        key, tech = asset.original_key, dict(asset.technical or {})
-    if not tech.get("kind"):
-        tech = probe_step(ctx)
+        key, tech = asset.original_key, asset.technical_facts
+    if not tech.kind:
+        tech = Technical.from_json(probe_step(ctx))
     src = fetch_original(ctx, key)
-    report = _progress_reporter(ctx, float(tech.get("duration_s") or 0))
+    report = _progress_reporter(ctx, float(tech.duration_s or 0))
     outputs: list[tuple[str, Path, tuple[int, int] | None]] = []
-    found: dict = {"shots": [], "loudness": {}, "qc": {}}
+    found = MediaFindings()
     try:
-        if tech["kind"] == "image":
-            plan = rplan.plan_image(src, ctx.workdir, tech)
+        if tech.kind == "image":
+            plan = rplan.plan_image(src, ctx.workdir, tech.to_json())
             run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
             outputs += [("proxy", plan.proxy, plan.proxy_size), ("poster", plan.poster, plan.poster_size)]
         else:
-            plan = media_pass.plan_media_pass(src, ctx.workdir, tech, zscale=_has_zscale())
+            plan = media_pass.plan_media_pass(src, ctx.workdir, tech.to_json(), zscale=_has_zscale())
             run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress=report,
                               progress_file=plan.progress_file)
             outputs, found = _media_pass_outputs(ctx, src, tech, plan)
@@ -103,8 +114,7 @@ def renditions_step(ctx: StepContext) -> StepResult:
         nbytes = ctx.storage.put_file(dkey, path, ctype)
         stored.append((kind_name, dkey, ctype, size, nbytes))
     shot_keys = {k: dkey for k, dkey, *_ in stored if k.startswith("shot_")}
-    for i, shot in enumerate(found["shots"]):
-        shot["image_key"] = shot_keys.get(f"shot_{i + 1:04d}")
+    shots = [shot.with_(image_key=shot_keys.get(f"shot_{i + 1:04d}")) for i, shot in enumerate(found.shots)]
     with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
         keep = {k for k, *_ in stored if not k.startswith("shot_")}
@@ -116,18 +126,18 @@ def renditions_step(ctx: StepContext) -> StepResult:
             catalog.upsert_rendition(s, asset, kind=kind_name, key=dkey, content_type=ctype,
                                      width=size[0] if size else None, height=size[1] if size else None,
                                      size_bytes=nbytes)
-        asset.shots, asset.loudness, asset.qc = found["shots"], found["loudness"], found["qc"]
+        asset.shots, asset.loudness, asset.qc = shots_to_json(shots), found.loudness.to_json(), found.qc.to_json()
     return StepResult()
 
 
-def _media_pass_outputs(ctx: StepContext, src: Path, tech: dict, plan) -> tuple[list, dict]:
+def _media_pass_outputs(ctx: StepContext, src: Path, tech: Technical, plan) -> tuple[list, MediaFindings]:
     """Collect what the media pass wrote: files to store and findings to record."""
     results = media_pass.collect(plan)
     outputs: list[tuple[str, Path, tuple[int, int] | None]] = [("proxy", plan.proxy, plan.proxy_size)]
     if plan.kind == "video":
         poster = results.poster
         if poster is None:  # every sample was black, blurred or flat: take the middle frame
-            run_media_command(rplan.plan_poster_fallback(src, ctx.workdir, tech),
+            run_media_command(rplan.plan_poster_fallback(src, ctx.workdir, tech.to_json()),
                               timeout_s=ctx.settings.ffmpeg_timeout_s)
             poster = ctx.workdir / "poster.jpg"
         outputs.append(("poster", poster, plan.proxy_size))
@@ -144,14 +154,14 @@ def _media_pass_outputs(ctx: StepContext, src: Path, tech: dict, plan) -> tuple[
     if results.waveform_json:
         outputs.append(("waveform", results.waveform_json, None))
     loud = results.loudness
-    found = {
-        "shots": [{"index": i + 1, "start_s": round(sh.start_s, 3), "end_s": round(sh.end_s, 3)}
-                  for i, sh in enumerate(results.shots)],
-        "loudness": {"integrated_lufs": loud.integrated_lufs, "lra_lu": loud.lra_lu,
-                     "true_peak_dbtp": loud.true_peak_dbtp} if loud else {},
-        "qc": {"black": _interval_list(results.black), "freeze": _interval_list(results.freezes),
-               "silence": _interval_list(results.silences)},
-    }
+    found = MediaFindings(
+        shots=tuple(Shot(index=i + 1, start_s=round(sh.start_s, 3), end_s=round(sh.end_s, 3))
+                    for i, sh in enumerate(results.shots)),
+        loudness=Loudness(integrated_lufs=loud.integrated_lufs, lra_lu=loud.lra_lu,
+                          true_peak_dbtp=loud.true_peak_dbtp) if loud else Loudness.empty(),
+        qc=Qc(black=_intervals(results.black), freeze=_intervals(results.freezes),
+              silence=_intervals(results.silences)),
+    )
     return outputs, found
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from mam import catalog
 from mam.errors import TransientError
+from mam.facts import Capture, Location, Telemetry
 from mam.metadata import track as tracks
 from mam.metadata.capture import best_capture
 from mam.metadata.dji_srt import TelemetryTrack, parse_srt_file
@@ -97,7 +98,7 @@ def _duration(raw_probe: dict[str, Any] | None) -> float | None:
 
 def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, raw_probe: dict[str, Any] | None,
             sidecars: list[dict[str, Any]]) -> dict[str, Any]:
-    """Everything the metadata step records, as plain values (no catalog access)."""
+    """Everything the metadata step records (``capture`` and ``telemetry`` as facts), no catalog access."""
     warnings: list[str] = []
     container: ContainerMetadata | None = None
     still: StillMetadata | None = None
@@ -110,32 +111,33 @@ def extract(ctx: StepContext, *, kind: str, filename: str, original_key: str, ra
     telemetry, roles = _read_sidecar_tracks(ctx, sidecars, warnings)
     transcript = _read_text_sidecars(ctx, sidecars, roles, _duration(raw_probe), warnings)
     cap = best_capture(telemetry=telemetry, still=still, container=container, filename=filename)
-    capture: dict[str, Any] = {
-        "time": _iso(cap.time), "time_source": cap.time_source, "device": cap.device,
-        "device_source": cap.device_source, "notes": cap.notes,
-        "location": cap.location._asdict() if cap.location else None, "location_source": cap.location_source,
-    }
+    loc = cap.location
+    capture = Capture(
+        time=_iso(cap.time), time_source=cap.time_source, device=cap.device, device_source=cap.device_source,
+        notes=cap.notes, location=Location(lat=loc.lat, lon=loc.lon, alt_m=loc.alt_m) if loc else None,
+        location_source=cap.location_source,
+    )
     if still is not None:
-        capture.update(lens=still.lens, orientation=still.orientation, drone=still.drone or None,
-                       xmp_keys=sorted(still.xmp)[:200])
+        capture = capture.with_(lens=still.lens, orientation=still.orientation, drone=still.drone or None,
+                                xmp_keys=sorted(still.xmp)[:200])
     if container is not None and container.software:
-        capture["software"] = container.software
-    tele: dict[str, Any] = {}
+        capture = capture.with_(software=container.software)
+    tele = Telemetry.empty()
     if telemetry is not None:
         summary = tracks.summarise(telemetry.points)
         warnings += summary.warnings
-        tele = {k: v for k, v in summary.to_dict().items() if k != "warnings"}
-        tele["format"] = telemetry.format
-        tele["encoded"] = tracks.encode_points(telemetry.points)
+        tele = Telemetry.from_summary(summary, format=telemetry.format,
+                                      encoded=tracks.encode_points(telemetry.points))
         cams = [p for p in telemetry.points if p.iso is not None or p.fnum is not None]
         if cams:
             first = cams[0]
-            tele["camera"] = {k: v for k, v in asdict(first).items()
-                              if k in ("iso", "shutter", "fnum", "ev", "ct_k", "focal_len_mm") and v is not None}
+            tele = tele.with_(camera={k: v for k, v in asdict(first).items()
+                                      if k in ("iso", "shutter", "fnum", "ev", "ct_k", "focal_len_mm")
+                                      and v is not None})
     spots = []
-    if tele.get("start"):
-        spots.append((tele["start"]["lat"], tele["start"]["lon"]))
-        spots.append((tele["end"]["lat"], tele["end"]["lon"]))
+    if tele.start:
+        spots.append((tele.start.lat, tele.start.lon))
+        spots.append((tele.end.lat, tele.end.lon))
     elif cap.location:
         spots.append((cap.location.lat, cap.location.lon))
     places: list[dict[str, Any]] = []
@@ -162,19 +164,19 @@ def metadata_step(ctx: StepContext, raw_probe: dict[str, Any] | None = None) -> 
         raise
     except Exception as exc:  # metadata is a bonus: the asset still gets its renditions
         log.exception("metadata step failed for %s", ctx.asset_id)
-        found = {"capture": {}, "captured_at": None, "telemetry": {}, "places": [], "sidecar_roles": {},
-                 "transcript": [],
+        found = {"capture": Capture.empty(), "captured_at": None, "telemetry": Telemetry.empty(), "places": [],
+                 "sidecar_roles": {}, "transcript": [],
                  "warnings": [f"metadata could not be read: {type(exc).__name__}: {exc}"]}
     with ctx.uow() as s:
         asset = catalog.get_asset(s, ctx.asset_id)
-        asset.capture, asset.telemetry, asset.places = found["capture"], found["telemetry"], found["places"]
+        capture, tele = found["capture"], found["telemetry"]
+        asset.capture, asset.telemetry, asset.places = capture.to_json(), tele.to_json(), found["places"]
         asset.captured_at = aware_utc(found["captured_at"]) if found["captured_at"] else None  # the sort key
         asset.transcript = found["transcript"]
-        orientation = found["capture"].get("orientation")
-        if kind == "image" and orientation:
-            asset.technical = {**(asset.technical or {}), "orientation": orientation}
+        if kind == "image" and capture.orientation:
+            asset.technical = asset.technical_facts.with_(orientation=capture.orientation).to_json()
         names = [t for p in found["places"] for t in place_tags_from_dict(p)]
-        if found["telemetry"] or found["capture"].get("drone") or is_drone(found["capture"].get("device")):
+        if not tele.is_empty or capture.drone or is_drone(capture.device):
             names.insert(0, "aerial")
         asset.auto_tags = replace_source(asset.auto_tags or [], "metadata", names)
         for sc in asset.sidecars:

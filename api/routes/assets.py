@@ -48,9 +48,9 @@ def thumbnail_url(asset: Asset, request: Request, storage: Storage, ttl_s: int) 
     poster = next((r for r in asset.renditions if r.kind == "poster"), None)
     if poster is not None:
         return storage.presigned_get(poster.key, ttl_s) or f"{base}/renditions/poster"
-    shot = next((sh for sh in asset.shots or [] if sh.get("image_key")), None)
+    shot = next((sh for sh in asset.shot_facts if sh.image_key), None)
     if shot is not None:
-        return storage.presigned_get(shot["image_key"], ttl_s) or f"{base}/shots/{shot['index']}/image"
+        return storage.presigned_get(shot.image_key, ttl_s) or f"{base}/shots/{shot.index}/image"
     return None
 
 
@@ -63,11 +63,9 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
         kind = "sprite" if r.kind.startswith("sprite_") else r.kind
         rends.append(RenditionPublic(kind=kind, name=name, url=url, content_type=r.content_type, width=r.width,
                                      height=r.height, size_bytes=r.size_bytes))
-    shots = [ShotPublic(**{k: sh.get(k) for k in ("motion", "day_night", "colours", "faces", "phash")},
-                        index=sh["index"], start_s=sh["start_s"], end_s=sh["end_s"],
-                        thumbnail_url=(storage.presigned_get(sh["image_key"], ttl_s) or
-                                       f"{base}/shots/{sh['index']}/image") if sh.get("image_key") else None)
-             for sh in asset.shots or []]
+    shots = [ShotPublic.from_shot(sh, (storage.presigned_get(sh.image_key, ttl_s) or f"{base}/shots/{sh.index}/image")
+                                  if sh.image_key else None)
+             for sh in asset.shot_facts]
     # straight from S3 an original or a sidecar is saved, never shown, and never typed as the client said
     original = storage.presigned_get(asset.original_key, ttl_s, asset.original_filename, attachment=True,
                                      content_type="application/octet-stream") or f"{base}/original"
@@ -191,10 +189,10 @@ def download_rendition(_: CurrentToken, asset_id: str, name: str, session: Sessi
 def shot_image(_: CurrentToken, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
     """The keyframe image of one shot."""
     asset = catalog.get_asset(session, asset_id)
-    shot = next((s for s in asset.shots or [] if s.get("index") == index and s.get("image_key")), None)
+    shot = next((s for s in asset.shot_facts if s.index == index and s.image_key), None)
     if shot is None:
         raise NotFound(f"asset {asset_id} has no image for shot {index}")
-    return media_response(storage, shot["image_key"], role="shot_image", filename=f"{asset_id}-shot-{index}.jpg")
+    return media_response(storage, shot.image_key, role="shot_image", filename=f"{asset_id}-shot-{index}.jpg")
 
 
 @router.get("/{asset_id}/original", response_class=FileResponse, responses={404: {"description": "not found"}})
@@ -219,7 +217,7 @@ def get_track(_: CurrentToken, asset_id: str, session: SessionDep) -> dict:
     """The telemetry track as a GeoJSON Feature: a ``LineString`` of [lon, lat, alt] whose ``properties.t_s``
     gives each point's offset in the clip (seconds) and ``properties.rel_alt_m`` its height above take-off."""
     asset = catalog.get_asset(session, asset_id)
-    encoded = (asset.telemetry or {}).get("encoded")
+    encoded = asset.telemetry_facts.encoded
     if not encoded:
         raise NotFound(f"asset {asset_id} has no telemetry track")
     feature = tracks.to_geojson(tracks.decode_points(encoded))

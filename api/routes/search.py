@@ -78,7 +78,7 @@ def search_assets(
         SearchItemPublic(
             asset_id=i.asset.id, title=display_title(asset_values(i.asset)), score=i.score,
             thumbnail_url=thumbnail_url(i.asset, request, storage, settings.presign_ttl_s),
-            duration_s=(i.asset.technical or {}).get("duration_s"), captured_at=i.asset.captured_at,
+            duration_s=i.asset.technical_facts.duration_s, captured_at=i.asset.captured_at,
             kind=i.asset.kind, status=i.asset.status, project=i.asset.project,
             hits=[SearchHitPublic(**vars(h)) for h in i.hits],
         ) for i in result.items

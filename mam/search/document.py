@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from mam.facts import Capture, Technical, Telemetry, shots_from_json
 from mam.numbers import as_float
 from mam.search.geo import track_blob
 from mam.search.tokenize import index_terms
@@ -64,7 +65,7 @@ def field_texts(values: Mapping[str, Any]) -> dict[str, str]:
         "tags": " ".join(tag_names(values)),
         "filename": f"{filename} {PurePosixPath(filename).stem}" if filename else "",
         "places": " ".join(place_names(values)),
-        "camera": (values.get("capture") or {}).get("device") or "",
+        "camera": Capture.from_json(values.get("capture")).device or "",
     }
     return {k: v for k, v in texts.items() if v}
 
@@ -123,21 +124,20 @@ class SearchDocument:
         return r["geo_w"], r["geo_s"], r["geo_e"], r["geo_n"]
 
 
-def _geo(values: Mapping[str, Any]) -> dict[str, Any]:
-    loc = (values.get("capture") or {}).get("location") or {}
-    lat, lon = as_float(loc.get("lat")), as_float(loc.get("lon"))
+def _geo(capture: Capture, tel: Telemetry) -> dict[str, Any]:
+    loc = capture.location
+    lat, lon = (as_float(loc.lat), as_float(loc.lon)) if loc else (None, None)
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         lat = lon = None
-    tel = values.get("telemetry") or {}
-    bbox = tel.get("bbox") if tel.get("encoded") else None
+    bbox = tel.bbox if tel.encoded else None
     geo: dict[str, Any] = {"lat": lat, "lon": lon, "geo_w": None, "geo_s": None, "geo_e": None,
                                     "geo_n": None, "track_t0": None, "track_t1": None,
                                     "track_pts": None}
     if bbox and len(bbox) == 4 and all(as_float(v) is not None for v in bbox):
         geo.update(zip(("geo_w", "geo_s", "geo_e", "geo_n"), (float(v) for v in bbox), strict=True))
-        geo["track_t0"] = as_float((tel.get("start") or {}).get("t_s"))
-        geo["track_t1"] = as_float((tel.get("end") or {}).get("t_s"))
-        geo["track_pts"] = track_blob(tel["encoded"])
+        geo["track_t0"] = as_float(tel.start.t_s) if tel.start else None
+        geo["track_t1"] = as_float(tel.end.t_s) if tel.end else None
+        geo["track_pts"] = track_blob(tel.encoded)
     elif lat is not None and lon is not None:
         geo.update(geo_w=lon, geo_s=lat, geo_e=lon, geo_n=lat)
     return geo
@@ -148,30 +148,31 @@ def build_document(values: Mapping[str, Any]) -> SearchDocument:
     texts = field_texts(values)
     body = " ".join(texts[k] for k in ("description", "project", "tags", "filename", "places", "camera") if k in texts)
     timed = " ".join(t for _, _, _, t in timed_texts(values))
-    tech = values.get("technical") or {}
+    tech = Technical.from_json(values.get("technical"))
+    capture = Capture.from_json(values.get("capture"))
     captured = _aware(values.get("captured_at"))
-    height = tech.get("display_height") or tech.get("height")
+    height = tech.shown_height
     row = {
         "asset_id": values["id"],
         "kind": values.get("kind"),
         "status": str(values.get("status") or "") or None,
         "project": values.get("project") or None,
-        "camera": ((values.get("capture") or {}).get("device") or None),
+        "camera": capture.device or None,
         "captured_at": captured,
         "year": captured.year if captured else None,
-        "duration_s": as_float(tech.get("duration_s")),
+        "duration_s": as_float(tech.duration_s),
         "height": int(height) if isinstance(height, int | float) and height > 0 else None,
         "created_at": _aware(values.get("created_at")),
-        **_geo(values),
+        **_geo(capture, Telemetry.from_json(values.get("telemetry"))),
     }
     if row["camera"]:
         row["camera"] = str(row["camera"])[:200]
     shots = []
-    for sh in values.get("shots") or []:
-        ph = phash_int(sh.get("phash")) if sh.get("phash") else None
-        if ph is not None and isinstance(sh.get("index"), int):
-            shots.append({"shot_index": sh["index"], "start_s": as_float(sh.get("start_s")),
-                          "end_s": as_float(sh.get("end_s")), "phash": ph})
+    for sh in shots_from_json(values.get("shots")):
+        ph = phash_int(sh.phash) if sh.phash else None
+        if ph is not None and isinstance(sh.index, int):
+            shots.append({"shot_index": sh.index, "start_s": as_float(sh.start_s),
+                          "end_s": as_float(sh.end_s), "phash": ph})
     return SearchDocument(
         asset_id=values["id"], row=row, title_terms=index_terms(texts.get("title", "")),
         body_terms=index_terms(body), timed_terms=index_terms(timed), tags=tag_names(values), shots=shots,
