@@ -3,6 +3,8 @@ real phone clips and stills keep their capture facts."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.support.media import make_clip, probe, video_stream
@@ -31,7 +33,9 @@ def upload_with_sidecar(srv, clip, sidecar_name, sidecar_text):
     data = clip.read_bytes()
     for p in sess["parts"]:
         n = p["part_number"]
-        assert c.put(p["url"], content=data[(n - 1) * sess["part_size"]: n * sess["part_size"]]).status_code == 200
+        part = data[(n - 1) * sess["part_size"]: n * sess["part_size"]]
+        assert c.put(p["url"], content=part, headers={"X-Part-SHA256": hashlib.sha256(part).hexdigest()}
+                     ).status_code == 200
     assert c.put(sess["sidecars"][0]["url"], content=body).status_code == 204
     return c.post(f"/api/v1/uploads/{sess['upload_id']}/complete").json()["asset_id"]
 

@@ -58,7 +58,9 @@ def test_session_upload_sidecar_and_renditions(srv, tmp_path):
     data = src.read_bytes()
     for p in sess["parts"]:
         n = p["part_number"]
-        assert c.put(p["url"], content=data[(n - 1) * sess["part_size"]: n * sess["part_size"]]).status_code == 200
+        part = data[(n - 1) * sess["part_size"]: n * sess["part_size"]]
+        assert c.put(p["url"], content=part, headers={"X-Part-SHA256": hashlib.sha256(part).hexdigest()}
+                     ).status_code == 200
     assert c.put(sess["sidecars"][0]["url"], content=srt.read_bytes()).status_code in (200, 204)
     done = c.post(f"/api/v1/uploads/{sess['upload_id']}/complete",
                   json={"sha256": hashlib.sha256(data).hexdigest()})
