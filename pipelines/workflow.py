@@ -74,7 +74,7 @@ def queue_for(row: Step, asset: Asset, settings: Settings) -> str:
     """Where a step of this asset runs. The media pass of a short file (up to ``MAM_INTERACTIVE_MAX_S``) and of
     a still stays on the interactive queue, so a small clip is never stuck behind long transcodes."""
     if row.name == "renditions":
-        duration = float((asset.technical or {}).get("duration_s") or 0)
+        duration = asset.technical_facts.duration_s or 0.0
         if asset.kind == "image" or duration <= settings.interactive_max_s:
             return INTERACTIVE
     return row.queue
