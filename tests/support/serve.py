@@ -72,6 +72,48 @@ class RunningServer:
                 self.process.wait()
 
 
+def child_processes(pid: int) -> dict[int, str]:
+    """The direct children of ``pid`` (from /proc): pid -> command line."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found[int(stat.parent.name)] = cmdline.strip()
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def server_children(srv: RunningServer) -> dict[int, str]:
+    """The live children of a running `mam serve` (Redis, worker pools): pid -> command line."""
+    return {pid: cmd for pid, cmd in child_processes(srv.process.pid).items() if is_running(pid)}
+
+
+def redis_pid(srv: RunningServer) -> int | None:
+    """The embedded Redis of a running `mam serve`, or None while it is down."""
+    return next((pid for pid, cmd in server_children(srv).items() if "redis-server" in cmd), None)
+
+
+def worker_pids(srv: RunningServer) -> dict[str, int]:
+    """The worker pool processes of a running `mam serve`: pool name (``interactive``, ``heavy``…) -> pid."""
+    pools = {}
+    for pid, cmd in server_children(srv).items():
+        args = cmd.split()
+        if "celery" in args and "-n" in args:
+            pools[args[args.index("-n") + 1].split("-", 1)[0]] = pid
+    return pools
+
+
 def start_server(data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 60) -> RunningServer:
     """Start `mam serve` on a free port with ``data_dir``; wait until /health answers ok."""
     port = free_port()
