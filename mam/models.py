@@ -231,6 +231,7 @@ class WorkItem(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     asset_id: Mapped[str] = mapped_column(String(32), index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(32))  # what the step works on besides the asset (an export batch)
     step: Mapped[str] = mapped_column(String(32))
     queue: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default=WorkState.QUEUED, index=True)
@@ -240,3 +241,63 @@ class WorkItem(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class ExportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+    FAILED_QC = "failed_qc"  # made, but an output missed its preset: never offered as deliverable
+    CANCELLED = "cancelled"
+
+
+OPEN_EXPORTS = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+class Export(Base):
+    """One preset rendered from one asset. Exports requested together for one asset share a ``batch_id``
+    and are made from one read of the original."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    batch_id: Mapped[str] = mapped_column(String(32), index=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    preset: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=ExportStatus.QUEUED, index=True)
+    start_s: Mapped[float | None] = mapped_column()
+    end_s: Mapped[float | None] = mapped_column()
+    loudness_target: Mapped[float | None] = mapped_column()
+    progress: Mapped[float] = mapped_column(default=0.0)
+    eta_s: Mapped[float | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    outputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    qc: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    deliveries: Mapped[list[Delivery]] = relationship(cascade="all, delete-orphan", order_by="Delivery.created_at")
+
+
+class DeliveryStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+
+
+class Delivery(Base):
+    """What went where: an export submitted to (and later published, adopted or rejected by) a platform."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    export_id: Mapped[str] = mapped_column(ForeignKey("exports.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

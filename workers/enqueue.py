@@ -20,4 +20,12 @@ class CeleryEnqueuer:
             from workers.app import make_app
 
             self._app = make_app(self._settings)
+            # fail fast when the broker is away: the work item waits in the catalog and the dispatcher
+            # hands it over later, so a request never hangs on a reconnect loop
+            self._app.conf.broker_connection_timeout = 1.0
+            self._app.conf.broker_connection_retry = False
+            self._app.conf.broker_connection_max_retries = 0
+            self._app.conf.broker_transport_options = {
+                **self._app.conf.broker_transport_options, "socket_connect_timeout": 1, "socket_timeout": 5,
+                "max_retries": 0}
         self._app.send_task(task, args=args, queue=queue, retry=False)

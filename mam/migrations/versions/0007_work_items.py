@@ -18,6 +18,7 @@ def upgrade() -> None:
         "work_items",
         sa.Column("id", sa.String(32), primary_key=True),
         sa.Column("asset_id", sa.String(32), nullable=False),
+        sa.Column("subject_id", sa.String(32)),
         sa.Column("step", sa.String(32), nullable=False),
         sa.Column("queue", sa.String(32), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
