@@ -33,6 +33,10 @@ class StorageUnavailable(TransientError):
     """The object store did not answer or answered with a server error."""
 
 
+class Cancelled(MamError):
+    """Someone cancelled the work while it ran (an export); neither a failure nor worth a retry."""
+
+
 class NotFound(MamError):
     """A catalog record or stored object does not exist."""
 

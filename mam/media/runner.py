@@ -42,7 +42,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mam.errors import MediaProcessingError, MediaTimeout
+from mam.errors import Cancelled, MediaProcessingError, MediaTimeout
 from mam.media.formats import ALLOWED_FORMATS, FORMAT_WHITELIST, PROTOCOL_WHITELIST
 from mam.process import die_with_parent
 
@@ -197,10 +197,23 @@ def _tail(path: Path, stop: threading.Event, report: Callable[[float], None], ev
             report(max(times))
 
 
+def _watch(stop: threading.Event, should_stop: Callable[[], bool], cancel: Callable[[], None]) -> None:
+    """Ask ``should_stop`` every half second while the command runs; stop the command when it says so."""
+    while not stop.wait(0.5):
+        try:
+            if should_stop():
+                cancel()
+                return
+        except Exception:  # a failing check (the catalog briefly away) never stops the work
+            log.warning("cancellation check failed; the command goes on", exc_info=True)
+
+
 def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], None] | None,
-         on_progress: Callable[[float], None] | None = None, progress_file: Path | None = None) -> str:
+         on_progress: Callable[[float], None] | None = None, progress_file: Path | None = None,
+         should_stop: Callable[[], bool] | None = None) -> str:
     log.info("run: %s", shlex.join(cmd))
     stop_tail = threading.Event()
+    cancelled = threading.Event()
     if on_progress is not None and progress_file is not None:
         threading.Thread(target=_tail, args=(progress_file, stop_tail, on_progress), daemon=True).start()
     with tempfile.TemporaryFile() as errfile:
@@ -220,6 +233,15 @@ def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], Non
         timer = threading.Timer(timeout_s, _kill)
         timer.daemon = True
         timer.start()
+        if should_stop is not None:
+            def _cancel() -> None:
+                cancelled.set()
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+            threading.Thread(target=_watch, args=(stop_tail, should_stop, _cancel), daemon=True).start()
         out_chunks: list[str] = []
         try:
             assert proc.stdout is not None
@@ -241,6 +263,8 @@ def _run(cmd: list[str], timeout_s: float, on_progress_line: Callable[[str], Non
             stop_tail.set()
         errfile.seek(0)
         err = errfile.read().decode("utf-8", "replace")
+    if cancelled.is_set():
+        raise Cancelled(f"{os.path.basename(cmd[0])} was stopped: the work was cancelled")
     if timed_out.is_set():
         raise MediaTimeout(f"{os.path.basename(cmd[0])} ran past its {timeout_s:.0f} s limit and was stopped")
     if proc.returncode != 0:
@@ -255,6 +279,7 @@ def run_media_command(
     on_progress_line: Callable[[str], None] | None = None,
     on_progress: Callable[[float], None] | None = None,
     progress_file: Path | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> str:
     """Run ``cmd`` (a list, never a shell string) made safe by :func:`safe_media_command`; return its stdout.
 
@@ -262,13 +287,15 @@ def run_media_command(
     ``timeout_s`` passes. With ``on_progress_line`` each stdout line (ffmpeg ``-progress pipe:1``)
     is handed over as it arrives. ``on_progress(seconds)`` gets the media time done, from ``-progress`` and,
     every half second, from ``progress_file`` (a metadata print file the command writes unbuffered).
+    ``should_stop()`` is asked every half second; when it answers True the command is killed and
+    ``Cancelled`` raised.
 
     Raises:
         TypeError, ValueError: the command is refused (see the module docstring); nothing was run.
         MediaTimeout: the time limit passed.
         MediaProcessingError: non-zero exit; the message carries the tail of stderr.
     """
-    return _run(safe_media_command(cmd), timeout_s, on_progress_line, on_progress, progress_file)
+    return _run(safe_media_command(cmd), timeout_s, on_progress_line, on_progress, progress_file, should_stop)
 
 
 def media_tool_version(program: str, *, timeout_s: float = 10.0) -> str:

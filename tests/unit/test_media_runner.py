@@ -152,3 +152,24 @@ def test_filter_names_reads_ffmpeg_python_graphs():
 def test_version_queries_are_for_ffmpeg_and_ffprobe_only():
     with pytest.raises(ValueError):
         media_tool_version("sh")
+
+
+def test_a_cancelled_command_is_killed_at_once(tmp_path):
+    import shutil
+    import time
+
+    from mam.errors import Cancelled
+    from mam.media.runner import run_media_command
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg not installed")
+    clip = tmp_path / "c.mp4"
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:d=2",
+                    str(clip)], check=True)
+    start = time.monotonic()
+    with pytest.raises(Cancelled):
+        run_media_command(["ffmpeg", "-re", "-stream_loop", "-1", "-i", f"file:{clip}", "-f", "null", "-"],
+                          timeout_s=60, should_stop=lambda: time.monotonic() - start > 1)
+    assert time.monotonic() - start < 5
