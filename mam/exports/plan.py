@@ -1,0 +1,423 @@
+"""ONE ffmpeg command for every preset requested of one source: one decode, split and scaled per output.
+
+Video graph (the original decoded once, trimmed to the requested range by the input's accurate seek)::
+
+    0:v ─[bwdif, field rate: 50i -> 50p][fps for VFR][HDR -> SDR]─ split
+      ├─ per MP4/MOV/MXF output: [trim][fps][scale + pad|crop] setsar=1, format  ─ encoder
+      │      broadcast (1080i25): fps=50 … interlace=scan=tff (a 1080i25 TFF source keeps its own fields)
+      ├─ per HLS preset: [trim][fps] split ─ per rung: scale, setsar=1, format ─ libx264 ─┐ one hls muxer,
+      │                                                                                   │ var_stream_map
+      └─ tick: fps=1, metadata print (direct=1) -> progress file, one line a second of video
+    0:a ─ stereo 48 kHz ─ asplit per (range, loudness target)
+           └─ [atrim] loudness pass 2 (volume, or loudnorm with the measured values) ─ asplit per output
+
+Keyframes: ``-force_key_frames expr:gte(t,n_forced*2)``, ``-sc_threshold 0`` and a closed GOP on every H.264
+output, so every rung has its keyframes on the same frames and every 6-s segment starts on one. The HLS master
+playlist is written by the planner (see :mod:`mam.exports.hls`).
+
+Builders return arguments only; :func:`mam.media.runner.run_media_command` adds the safety flags.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from mam.exports.geometry import (
+    Frame,
+    PlannedRung,
+    keyframe_expr,
+    motion_rate,
+    output_rate,
+    plan_frame,
+    plan_ladder,
+    rate_text,
+    source_display,
+)
+from mam.exports.graph import Graph, escape_value
+from mam.exports.hls import master_playlist
+from mam.exports.loudness import correction_filter, stereo_source
+from mam.exports.model import ExportPlan, ExportRequest, LoudnessMeasure, PlannedOutput
+from mam.presets import AudioSpec, Preset, VideoSpec
+
+_TRANSFER_IN = {"HLG": "arib-std-b67", "PQ": "smpte2084"}
+_MUXERS = {"mp4": "mp4", "mov": "mov", "mxf": "mxf", "wav": "wav"}
+_PRORES = {"proxy": 0, "lt": 1, "standard": 2, "hq": 3, "4444": 4}
+#: (profile, level) -> ffmpeg's mpeg2video profile and level numbers (4:2:2P@HL = 0 / 2)
+_MPEG2_PROFILE = {"422": 0, "main": 4}
+_MPEG2_LEVEL = {("422", "high"): 2, ("422", "main"): 5, ("main", "high"): 4, ("main", "main"): 8}
+_XDCAM_VBV_BITS = 17825792
+RANGE_SLACK_S = 0.05  # an end this far past the stored duration is still "the end"
+
+
+@dataclass
+class _Job:
+    """One requested preset, resolved against the source."""
+
+    req: ExportRequest
+    preset: Preset  # loudness target applied
+    start: float
+    end: float
+    outdir: Path
+
+
+def _ranges(requests: list[ExportRequest], duration: float) -> list[tuple[float, float]]:
+    out = []
+    for req in requests:
+        start = float(req.start_s or 0.0)
+        end = float(req.end_s) if req.end_s is not None else duration
+        if start < 0:
+            raise ValueError(f"{req.preset.name}: start_s {start} is before the start")
+        if end <= start:
+            raise ValueError(f"{req.preset.name}: end_s {end} is not after start_s {start}")
+        if end > duration + RANGE_SLACK_S:
+            raise ValueError(f"{req.preset.name}: end_s {end} is past the end ({duration:.3f} s)")
+        out.append((start, min(end, duration)))
+    return out
+
+
+def _check_requests(requests: list[ExportRequest], tech: dict[str, Any]) -> None:
+    if not requests:
+        raise ValueError("no presets requested")
+    names = [r.preset.name for r in requests]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"preset {dup[0]} is requested twice in one plan")
+    has_video = tech.get("kind") == "video" and bool(tech.get("width"))
+    for r in requests:
+        if r.preset.kind == "still":
+            raise ValueError(f"{r.preset.name} is a still: plan it with plan_still")
+        if r.preset.kind in ("video", "hls") and not has_video:
+            raise ValueError(f"{r.preset.name} needs a video source; this one is {tech.get('kind')}")
+        if r.preset.kind == "audio" and not tech.get("audio_codec"):
+            raise ValueError(f"{r.preset.name} needs a source with audio; this one has none")
+
+
+def _trim(start: float, end: float, u0: float, u1: float, audio: bool = False) -> list[str]:
+    if abs(start - u0) < 1e-6 and abs(end - u1) < 1e-6:
+        return []
+    a = "a" if audio else ""
+    return [f"{a}trim=start={start - u0:.6f}:end={end - u0:.6f}", f"{a}setpts=PTS-STARTPTS"]
+
+
+def _tone_map(tech: dict[str, Any]) -> list[str]:
+    """HLG/PQ sources tone-mapped to 8-bit BT.709 SDR once, at source size (zscale + hable)."""
+    tin = _TRANSFER_IN.get(str(tech.get("dynamic_range") or "SDR"))
+    if tin is None:
+        return []
+    from mam.media.media_pass import ffmpeg_has_filter  # runs `ffmpeg -filters` once, only for HDR sources
+
+    if not ffmpeg_has_filter("zscale"):
+        return ["colorspace=all=bt709:iall=bt2020:format=yuv420p"]
+    return [f"zscale=tin={tin}:pin=bt2020:min=bt2020nc:t=linear:npl=100", "format=gbrpf32le", "zscale=p=bt709",
+            "tonemap=tonemap=hable:desat=0", "zscale=t=bt709:m=bt709:r=tv", "format=yuv420p"]
+
+
+def _keeps_fields(tech: dict[str, Any], video: VideoSpec) -> bool:
+    """A 1080i25 source going to a 1080i25 output keeps its own fields (no deinterlace / re-interlace)."""
+    return (video.scan == "interlaced_tff" and bool(tech.get("interlaced"))
+            and tech.get("field_order") in ("tt", "bb")
+            and abs(float(tech.get("fps") or 0) - float(video.fps)) < 0.01  # type: ignore[arg-type]
+            and (tech.get("width"), tech.get("height")) == (video.size.width, video.size.height)
+            and abs(float(tech.get("sample_aspect_ratio") or 1.0) - 1.0) < 0.01
+            and int(tech.get("rotation") or 0) == 0)
+
+
+def _video_filters(video: VideoSpec, frame: Frame, motion: Fraction, rate: Fraction) -> list[str]:
+    """From the shared progressive motion stream to one output's frames."""
+    chain: list[str] = []
+    if video.scan == "interlaced_tff":
+        fields = rate * 2
+        if fields != motion:
+            chain.append(f"fps={rate_text(fields)}")
+        chain += frame.filters()
+        chain += [f"format={video.pix_fmt}", "interlace=scan=tff:lowpass=linear"]
+        return chain
+    if rate != motion:
+        chain.append(f"fps={rate_text(rate)}")
+    return chain + frame.filters() + [f"format={video.pix_fmt}"]
+
+
+def _field_filters(tech: dict[str, Any], video: VideoSpec) -> list[str]:
+    chain = ["fieldorder=tff"] if tech.get("field_order") == "bb" else []
+    return chain + [f"scale={video.size.width}:{video.size.height}:interl=1", f"format={video.pix_fmt}",
+                    "setsar=1", "setfield=tff"]
+
+
+def _h264_args(video: VideoSpec, rate: Fraction, s: str, *, kbps: int | None = None, maxrate: int | None = None,
+               bufsize: int | None = None, interlaced: bool = False) -> list[str]:
+    gop_s = video.gop_s or 2.0
+    gop = max(1, round(float(rate) * gop_s))
+    args = [f"-c{s}", "libx264", f"-preset{s}", video.speed]
+    if video.profile:
+        args += [f"-profile{s}", video.profile]
+    if video.level:
+        args += [f"-level{s}", video.level]
+    args += [f"-g{s}", str(gop), f"-sc_threshold{s}", "0", f"-force_key_frames{s}", keyframe_expr(gop_s)]
+    if video.closed_gop:
+        args += [f"-flags{s}", "+cgop"]
+    if video.b_frames is not None:
+        args += [f"-bf{s}", str(video.b_frames)]
+    params = []
+    br = video.bitrate
+    if kbps is not None:  # an HLS rung
+        args += [f"-b{s}", f"{kbps}k", f"-maxrate{s}", f"{maxrate}k", f"-bufsize{s}", f"{bufsize}k"]
+    elif br is not None and br.mode == "crf":
+        args += [f"-crf{s}", str(br.crf)]
+        if br.maxrate_kbps:
+            args += [f"-maxrate{s}", f"{br.maxrate_kbps}k", f"-bufsize{s}",
+                     f"{br.bufsize_kbps or br.maxrate_kbps * 2}k"]
+    elif br is not None and br.mode == "vbr":
+        args += [f"-b{s}", f"{br.kbps}k"]
+        if br.maxrate_kbps:
+            args += [f"-maxrate{s}", f"{br.maxrate_kbps}k", f"-bufsize{s}",
+                     f"{br.bufsize_kbps or br.maxrate_kbps * 2}k"]
+    elif br is not None:  # cbr
+        args += [f"-b{s}", f"{br.kbps}k", f"-minrate{s}", f"{br.kbps}k", f"-maxrate{s}", f"{br.kbps}k",
+                 f"-bufsize{s}", f"{br.bufsize_kbps or br.kbps}k"]
+        params.append("nal-hrd=cbr")
+    if interlaced:
+        params += ["interlaced=1", "tff=1"]
+    if params:
+        args += [f"-x264-params{s}", ":".join(params)]
+    return args
+
+
+def _mpeg2_args(video: VideoSpec, rate: Fraction, s: str) -> list[str]:
+    br = video.bitrate
+    assert br is not None and br.kbps is not None
+    profile = video.profile or "main"
+    level = video.level or "high"
+    gop = max(1, round(float(rate) * (video.gop_s or 0.48)))
+    bits = br.kbps * 1000
+    vbv = br.bufsize_kbps * 1000 if br.bufsize_kbps else min(_XDCAM_VBV_BITS, int(bits * 0.36))
+    args = [f"-c{s}", "mpeg2video", f"-profile{s}", str(_MPEG2_PROFILE[profile]),
+            f"-level{s}", str(_MPEG2_LEVEL[(profile, level)]), f"-b{s}", f"{br.kbps}k",
+            f"-maxrate{s}", f"{br.maxrate_kbps or br.kbps}k", f"-bufsize{s}", str(vbv),
+            f"-g{s}", str(gop), f"-bf{s}", str(video.b_frames if video.b_frames is not None else 2),
+            f"-sc_threshold{s}", "1000000000", f"-dc{s}", "10", f"-intra_vlc{s}", "1",
+            f"-non_linear_quant{s}", "1", f"-qmin{s}", "1", f"-qmax{s}", "12",
+            f"-color_primaries{s}", "bt709", f"-color_trc{s}", "bt709", f"-colorspace{s}", "bt709"]
+    if br.mode == "cbr":
+        args += [f"-minrate{s}", f"{br.kbps}k", f"-rc_init_occupancy{s}", str(vbv)]
+    flags = "+cgop" if video.closed_gop else ""
+    if video.scan == "interlaced_tff":
+        flags += "+ilme+ildct"
+        args += [f"-top{s}", "1"]
+    if flags:
+        args += [f"-flags{s}", flags]
+    return args
+
+
+def _video_args(video: VideoSpec, rate: Fraction, s: str = ":v:0") -> list[str]:
+    if video.codec == "h264":
+        return _h264_args(video, rate, s, interlaced=video.scan == "interlaced_tff")
+    if video.codec == "mpeg2video":
+        return _mpeg2_args(video, rate, s)
+    if video.codec == "prores":
+        return [f"-c{s}", "prores_ks", f"-profile{s}", str(_PRORES[video.profile or "hq"]), f"-vendor{s}", "apl0"]
+    return [f"-c{s}", "dnxhd", f"-profile{s}", video.profile or "dnxhr_hq"]
+
+
+def _audio_args(audio: AudioSpec, s: str = ":a:0", kbps: int | None = None) -> list[str]:
+    args = [f"-c{s}", audio.codec, f"-ar{s}", str(audio.sample_rate), f"-ac{s}", str(audio.channels)]
+    if audio.codec == "aac":
+        args += [f"-b{s}", f"{kbps or audio.kbps}k"]
+    return args
+
+
+def _predicted_hls_files(outdir: Path, rungs: list[PlannedRung], segments: int, fmp4: bool) -> list[Path]:
+    files = [outdir / "master.m3u8"]
+    for i, rung in enumerate(rungs):
+        d = outdir / rung.name
+        files.append(d / "index.m3u8")
+        if fmp4:
+            files.append(d / f"init_{i}.mp4")
+        files += [d / f"seg_{k:05d}.{'m4s' if fmp4 else 'ts'}" for k in range(segments)]
+    return files
+
+
+def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: Path, *,
+                measured: LoudnessMeasure | None = None) -> ExportPlan:
+    """The one ffmpeg command that makes every requested video, HLS and audio preset of ``src``.
+
+    ``tech`` is the stored technical record (:func:`mam.media.probe.normalise`). ``measured`` is pass 1 of the
+    loudness correction (:func:`mam.exports.measure_loudness`) over the requested range; it is required when a
+    requested preset has a loudness target and the source has audio. Each preset writes under
+    ``workdir/<preset name>/``; the HLS master playlist is written now (its tags come from the plan).
+
+    Raises:
+        ValueError: no or duplicate presets, a still, a preset the source cannot feed (video from audio, audio
+            from a silent source), a range outside the source, or a loudness target without a measurement.
+    """
+    requests = list(requests)
+    _check_requests(requests, tech)
+    duration = float(tech.get("duration_s") or 0.0)
+    if duration <= 0:
+        raise ValueError("the source has no duration")
+    ranges = _ranges(requests, duration)
+    u0, u1 = min(s for s, _ in ranges), max(e for _, e in ranges)
+    length = u1 - u0
+    has_audio = bool(tech.get("audio_codec"))
+    jobs = []
+    for req, (start, end) in zip(requests, ranges, strict=True):
+        preset = req.effective_preset()
+        if preset.loudness is not None and has_audio and measured is None:
+            raise ValueError(f"{preset.name} has a loudness target: measure the source first (measure_loudness)")
+        outdir = workdir / preset.name
+        outdir.mkdir(parents=True, exist_ok=True)
+        jobs.append(_Job(req, preset, start, end, outdir))
+
+    g = Graph()
+    cmd = ["ffmpeg", "-y", "-nostats", "-loglevel", "error", "-progress", "pipe:1"]
+    if u0 > 0:
+        cmd += ["-ss", f"{u0:.6f}"]
+    if u1 < duration - 1e-6:
+        cmd += ["-t", f"{length:.6f}"]
+    cmd += ["-i", f"file:{src}"]
+
+    # --- audio: one stereo 48 kHz stream, one branch per (range, correction), one leaf per output ---------
+    audio_users: list[tuple[_Job, str | None]] = []  # (job, rung name) in output order
+    for job in jobs:
+        if job.preset.audio is None:
+            continue
+        if job.preset.kind == "hls":
+            frame_w, frame_h = source_display(tech)
+            audio_users += [(job, r.name) for r in plan_ladder(job.preset.hls, frame_w, frame_h)]  # type: ignore[arg-type]
+        else:
+            audio_users.append((job, None))
+    audio_leaf: dict[tuple[str, str | None], str] = {}
+    groups: dict[tuple[float, float, str | None], list[tuple[_Job, str | None]]] = {}
+    for job, rung in audio_users:
+        loud = job.preset.loudness
+        corr = None
+        if loud is not None:
+            corr = correction_filter(measured, loud.target_lufs, loud.true_peak_dbtp,
+                                     lossy=job.preset.audio is not None and job.preset.audio.codec == "aac")
+        groups.setdefault((job.start, job.end, corr), []).append((job, rung))
+    if groups:
+        heads: list[str] = []
+        if has_audio:
+            g.raw(stereo_source(tech) + "[a_src]")
+            heads = g.split("a_src", len(groups), audio=True)
+        for k, ((start, end, corr), users) in enumerate(groups.items()):
+            if has_audio:
+                chain = _trim(start, end, u0, u1, audio=True) + ([corr] if corr else [])
+                leaf = g.chain(heads[k], chain) if chain else heads[k]
+            else:  # a silent video source: the outputs still carry (silent) audio tracks
+                leaf = g.label("sil")
+                g.raw(f"anullsrc=r=48000:cl=stereo,atrim=duration={end - start:.6f}[{leaf}]")
+            for (job, rung), label in zip(users, g.split(leaf, len(users), audio=True), strict=True):
+                audio_leaf[(job.preset.name, rung)] = label
+
+    # --- video: one decode, one progressive motion stream, a branch per output ---------------------------
+    video_jobs = [j for j in jobs if j.preset.kind in ("video", "hls")]
+    progress_file: Path | None = None
+    video_leaf: dict[tuple[str, str | None], str] = {}
+    motion = motion_rate(tech) if video_jobs else Fraction(25)
+    dw, dh = source_display(tech) if video_jobs else (0, 0)
+    if video_jobs:
+        field_jobs = [j for j in video_jobs if j.preset.kind == "video" and _keeps_fields(tech, j.preset.video)]  # type: ignore[arg-type]
+        motion_jobs = [j for j in video_jobs if j not in field_jobs]
+        heads = g.split("0:v:0", 2, audio=False) if field_jobs and motion_jobs else ["0:v:0"]
+        raw_head, motion_head = heads[0], heads[-1]
+        if motion_jobs:
+            pre: list[str] = []
+            if tech.get("interlaced"):
+                pre.append("bwdif=mode=send_field:parity=auto:deint=all")
+            if tech.get("vfr"):
+                pre.append(f"fps={rate_text(motion)}")
+            pre += _tone_map(tech)
+            m = g.chain(motion_head, pre, "motion") if pre else motion_head
+            branches = g.split(m, len(motion_jobs) + 1)
+            progress_file = workdir / "progress.txt"
+            g.chain(branches[-1], ["fps=1", "metadata=mode=add:key=lavfi.mam.tick:value=1",
+                                   f"metadata=mode=print:file={escape_value(str(progress_file))}:direct=1"], "tick")
+            for job, branch in zip(motion_jobs, branches[:-1], strict=True):
+                video = job.preset.video
+                assert video is not None
+                rate = output_rate(video, motion)
+                trim = _trim(job.start, job.end, u0, u1)
+                if job.preset.kind == "hls":
+                    hls = job.preset.hls
+                    assert hls is not None
+                    rungs = plan_ladder(hls, dw, dh)
+                    pre_rung = trim + ([f"fps={rate_text(rate)}"] if rate != motion else [])
+                    base = g.chain(branch, pre_rung) if pre_rung else branch
+                    for rung, label in zip(rungs, g.split(base, len(rungs)), strict=True):
+                        video_leaf[(job.preset.name, rung.name)] = g.chain(
+                            label, [f"scale={rung.width}:{rung.height}", "setsar=1", f"format={video.pix_fmt}"])
+                else:
+                    frame = plan_frame(video.size, dw, dh)
+                    video_leaf[(job.preset.name, None)] = g.chain(
+                        branch, trim + _video_filters(video, frame, motion, rate))
+        if field_jobs:
+            for job, branch in zip(field_jobs, g.split(raw_head, len(field_jobs)), strict=True):
+                assert job.preset.video is not None
+                video_leaf[(job.preset.name, None)] = g.chain(
+                    branch, _trim(job.start, job.end, u0, u1) + _field_filters(tech, job.preset.video))
+
+    cmd += ["-filter_complex", g.text()]
+    if progress_file is not None:
+        cmd += ["-map", "[tick]", "-f", "null", "-"]
+
+    # --- outputs ----------------------------------------------------------------------------------------
+    outputs: dict[str, PlannedOutput] = {}
+    for job in jobs:
+        p = job.preset
+        queue = ["-max_muxing_queue_size", "4096"]
+        if p.kind == "hls":
+            hls, video, audio = p.hls, p.video, p.audio
+            assert hls is not None and video is not None and audio is not None
+            rate = output_rate(video, motion)
+            rungs = plan_ladder(hls, dw, dh)
+            fmp4 = hls.segment_type == "fmp4"
+            for rung in rungs:
+                cmd += ["-map", f"[{video_leaf[(p.name, rung.name)]}]",
+                        "-map", f"[{audio_leaf[(p.name, rung.name)]}]"]
+            for i, rung in enumerate(rungs):
+                r = rung.rung
+                cmd += _h264_args(video, rate, f":v:{i}", kbps=r.video_kbps, maxrate=r.maxrate_kbps,
+                                  bufsize=r.maxrate_kbps)
+                cmd += _audio_args(audio, f":a:{i}", kbps=r.audio_kbps)
+                (job.outdir / rung.name).mkdir(exist_ok=True)
+            ext = "m4s" if fmp4 else "ts"
+            cmd += ["-map_metadata", "-1", "-map_chapters", "-1", *queue, "-f", "hls",
+                    "-hls_time", f"{hls.segment_s:g}", "-hls_playlist_type", "vod",
+                    "-hls_segment_type", hls.segment_type, "-hls_flags", "independent_segments",
+                    "-hls_list_size", "0"]
+            if fmp4:
+                cmd += ["-hls_fmp4_init_filename", "init.mp4"]
+            cmd += ["-hls_segment_filename", f"file:{job.outdir}/%v/seg_%05d.{ext}",
+                    "-var_stream_map", " ".join(f"v:{i},a:{i},name:{r.name}" for i, r in enumerate(rungs)),
+                    f"file:{job.outdir}/%v/index.m3u8"]
+            master = job.outdir / "master.m3u8"
+            master.write_text(master_playlist(rungs, rate=rate, profile=video.profile or "high",
+                                              level=video.level or "4.2", segment_s=hls.segment_s,
+                                              segment_type=hls.segment_type), encoding="utf-8")
+            segments = max(1, math.ceil((job.end - job.start) / hls.segment_s - 1e-6))
+            outputs[p.name] = PlannedOutput(p.name, master, _predicted_hls_files(job.outdir, rungs, segments, fmp4),
+                                            p.content_type())
+            continue
+        path = job.outdir / f"{p.name}.{p.extension}"
+        if p.kind == "video":
+            assert p.video is not None
+            cmd += ["-map", f"[{video_leaf[(p.name, None)]}]"]
+            if p.audio is not None:
+                cmd += ["-map", f"[{audio_leaf[(p.name, None)]}]"]
+            cmd += _video_args(p.video, output_rate(p.video, motion))
+        else:
+            cmd += ["-map", f"[{audio_leaf[(p.name, None)]}]"]
+        if p.audio is not None:
+            cmd += _audio_args(p.audio)
+        cmd += ["-map_metadata", "-1", "-map_chapters", "-1", *queue]
+        if p.faststart:
+            cmd += ["-movflags", "+faststart"]
+        if p.container == "wav":
+            cmd += ["-write_bext", "1", "-rf64", "auto"]
+        cmd += ["-f", _MUXERS[p.container], f"file:{path}"]
+        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type())
+    return ExportPlan(cmd, outputs, progress_file, round(length, 6))
