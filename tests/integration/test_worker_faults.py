@@ -107,13 +107,29 @@ def wait_until(pred, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _media_pass_ffmpegs(worker_pid: int) -> list[int]:
+    """ffmpeg processes under the worker that run the media pass (not a short capability check)."""
+    found = []
+    for pid in descendants_named(worker_pid, "ffmpeg"):
+        try:
+            if b"-filter_complex" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 def kill_pool_child_mid_transcode(settings, aid, worker) -> None:
-    ffmpegs = wait_until(lambda: state(settings, aid)[0] == "processing" and state(settings, aid)[1] > 0.05
-                         and descendants_named(worker.pid, "ffmpeg"), 120, "transcode progress")
-    assert ffmpegs, "ffmpeg should be running under the worker"
-    pool = [c for c in children(worker.pid) if ffmpegs[0] in descendants_named(c, "ffmpeg") or
-            ffmpegs[0] in children(c)]
-    os.kill(pool[0], signal.SIGKILL)
+    def target():
+        if not (state(settings, aid)[0] == "processing" and state(settings, aid)[1] > 0.05):
+            return None
+        ffmpegs = _media_pass_ffmpegs(worker.pid)
+        pool = [c for c in children(worker.pid) if ffmpegs and (ffmpegs[0] in descendants_named(c, "ffmpeg")
+                                                                or ffmpegs[0] in children(c))]
+        return (ffmpegs, pool[0]) if pool else None
+
+    ffmpegs, pool_child = wait_until(target, 120, "transcode progress")
+    os.kill(pool_child, signal.SIGKILL)
     wait_until(lambda: not any(Path(f"/proc/{p}").exists() and "ffmpeg" in Path(f"/proc/{p}/comm").read_text()
                                for p in ffmpegs), 15, "the orphaned ffmpeg to stop")
 
