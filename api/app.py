@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.routes import assets, health, projects, search, uploads
+from api.routes import assets, exports, health, projects, search, uploads
 from app.bootstrap import Root, root
 from mam import uploads as upload_sessions
 from pipelines import workflow
-from pipelines.run_step import lock_name
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ def sweep_expired_uploads(r: Root) -> int:
 def dispatch_pending(r: Root) -> int:
     """Hand the broker the work the catalog holds and the broker lacks (see ``workflow.dispatch_due``)."""
     return workflow.dispatch_due(r, resend_after_s=r.settings.redispatch_after_s,
-                                 is_running=lambda asset_id: r.locks.is_held(lock_name(asset_id)))
+                                 is_running=r.locks.is_held)
 
 
 async def _every(seconds: float, what: str, fn) -> None:
@@ -69,7 +68,7 @@ def create_app(r: Root | None = None) -> FastAPI:
     )
     app.state.root = r
     v1 = APIRouter(prefix="/api/v1")
-    for module in (health, assets, uploads, search, projects):
+    for module in (health, assets, uploads, search, projects, exports):
         v1.include_router(module.router)
     app.include_router(v1)
     errors.install(app)

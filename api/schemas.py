@@ -73,6 +73,13 @@ class ShotPublic(BaseModel):
         return cls.model_validate({**shot.to_json(), "thumbnail_url": thumbnail_url})
 
 
+class AssetExportPublic(BaseModel):
+    id: str
+    preset: str
+    status: str
+    created_at: datetime
+
+
 class AssetPublic(BaseModel):
     id: str
     status: Literal["pending", "processing", "ready", "failed"]
@@ -117,6 +124,7 @@ class AssetPublic(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="What could not be read, and why")
     renditions: list[RenditionPublic] = []
     sidecars: list[SidecarPublic] = []
+    exports: list[AssetExportPublic] = Field(default_factory=list, description="this asset's exports, newest first")
     original_url: str
     created_at: datetime
     updated_at: datetime
@@ -222,3 +230,109 @@ class SimilarItem(BaseModel):
 class SimilarPage(BaseModel):
     asset_id: str
     items: list[SimilarItem]
+
+
+class PresetPublic(BaseModel):
+    """An export preset as data (``config/presets/*.yaml``): what it makes and where its numbers come from."""
+
+    model_config = {"extra": "allow"}
+    name: str
+    title: str
+    kind: Literal["video", "hls", "audio", "still"]
+    container: str
+    source: str
+    confidence: Literal["confirmed", "convention", "unconfirmed"]
+
+
+class ExportRef(BaseModel):
+    id: str
+    asset_id: str
+    preset: str
+
+
+class ExportCreated(BaseModel):
+    exports: list[ExportRef]
+
+
+class ExportOutputPublic(BaseModel):
+    name: str = Field(description="file name inside the export (HLS: master.m3u8, rung playlists, segments)")
+    url: str
+    size_bytes: int
+    content_type: str
+    main: bool = Field(False, description="the file to open or hand on (the MP4, the master playlist, …)")
+
+
+class QcCheckPublic(BaseModel):
+    name: str
+    want: str
+    got: str
+    passed: bool
+
+
+class QcPublic(BaseModel):
+    passed: bool
+    checks: list[QcCheckPublic]
+
+
+class DeliveryCreate(BaseModel):
+    platform: str = Field(description="e.g. xuexi, douyin, wechat-channels, app, tv")
+    status: Literal["submitted", "published", "adopted", "rejected"] = "submitted"
+    url: str | None = None
+    note: str | None = None
+
+
+class DeliveryPatch(BaseModel):
+    status: Literal["submitted", "published", "adopted", "rejected"] | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class DeliveryPublic(BaseModel):
+    id: str
+    export_id: str
+    platform: str
+    status: str
+    url: str | None = None
+    note: str | None = None
+    history: list[dict[str, Any]] = []
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportPublic(BaseModel):
+    id: str
+    batch_id: str
+    asset_id: str
+    preset: str
+    status: Literal["queued", "running", "ready", "failed", "failed_qc", "cancelled"]
+    progress: float = 0.0
+    eta_s: float | None = None
+    error: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    loudness_target: float | None = None
+    outputs: list[ExportOutputPublic] = Field([], description="only when every QC check passed")
+    qc: QcPublic | None = None
+    deliveries: list[DeliveryPublic] = []
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[ExportPublic]
+
+
+class DeliveryReportRow(BaseModel):
+    platform: str
+    status: str
+    project: str | None = None
+    month: str = Field(description="YYYY-MM of the delivery record")
+    count: int
+
+
+class DeliveryReport(BaseModel):
+    rows: list[DeliveryReportRow]
+    totals: dict[str, dict[str, int]] = Field(description="platform → status → count")

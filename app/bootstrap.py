@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from config.settings import Settings, get_settings
 from mam.db import UnitOfWork, migrate
+from mam.presets import Preset, load_presets
 from mam.storage import Storage, open_storage
 from pipelines.context import Enqueuer, Locks
 
@@ -34,6 +36,7 @@ class Root:
     uow: UnitOfWork
     enqueuer: Enqueuer
     locks: Locks
+    presets: Mapping[str, Preset] = field(default_factory=dict)  # export presets, validated at start
 
 
 def storage_for(settings: Settings) -> Storage:
@@ -52,8 +55,10 @@ def storage_for(settings: Settings) -> Storage:
 
 
 def build(settings: Settings | None = None, *, storage: Storage | None = None, uow: UnitOfWork | None = None,
-          enqueuer: Enqueuer | None = None, locks: Locks | None = None) -> Root:
-    """Wire the real adapters, or the fakes given."""
+          enqueuer: Enqueuer | None = None, locks: Locks | None = None,
+          presets: Mapping[str, Preset] | None = None) -> Root:
+    """Wire the real adapters, or the fakes given. The export presets are loaded and validated here: a bad
+    preset file stops the process with the file, the field and the reason (``PresetError``)."""
     settings = settings or get_settings()
     if enqueuer is None or locks is None:
         from workers.enqueue import CeleryEnqueuer
@@ -63,7 +68,8 @@ def build(settings: Settings | None = None, *, storage: Storage | None = None, u
         enqueuer = enqueuer or CeleryEnqueuer(settings)
         locks = locks or RedisLocks(broker, settings.lock_ttl_s)
     return Root(settings=settings, storage=storage or storage_for(settings),
-                uow=uow or UnitOfWork(settings.database_url), enqueuer=enqueuer, locks=locks)
+                uow=uow or UnitOfWork(settings.database_url), enqueuer=enqueuer, locks=locks,
+                presets=load_presets(settings.presets_dir) if presets is None else presets)
 
 
 @lru_cache(maxsize=1)

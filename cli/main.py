@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from cli import exports
 from cli.card import CHANGED, Item, Skipped, UnsafeFile, group, vet_sidecars
 from cli.client import ApiError, check, exit_on_api_error, make_client
 from cli.journal import Journal
@@ -38,6 +39,11 @@ assets_app = typer.Typer(help="Inspect assets.", no_args_is_help=True)
 app.add_typer(assets_app, name="assets")
 app.command("search")(search)
 app.command("reindex")(reindex)
+app.command("presets")(exports.presets)
+app.command("export")(exports.export)
+app.command("deliver")(exports.deliver)
+app.add_typer(exports.exports_app, name="exports")
+app.add_typer(exports.report_app, name="report")
 out = Console()
 err = Console(stderr=True)
 

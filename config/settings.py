@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     dispatch_interval_s: float = Field(5.0, ge=0)  # how often the API hands queued work to the broker (0: never)
     redispatch_after_s: int = Field(900, ge=10)  # a sent or running step untouched this long is handed over again
 
+    # exports
+    presets_dir: Path | None = None  # preset YAML files; default: the ones shipped in config/presets
+    export_max_outputs: int = Field(20, ge=1, le=500)  # presets × assets in one export request
+
     # uploads
     max_upload_bytes: int = Field(5 * 1024**4, ge=1)
     upload_ttl_s: int = Field(24 * 3600, ge=1)

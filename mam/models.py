@@ -75,6 +75,7 @@ class Asset(Base):
         back_populates="asset", cascade="all, delete-orphan", order_by="Rendition.kind"
     )
     sidecars: Mapped[list[Sidecar]] = relationship(cascade="all, delete-orphan", order_by="Sidecar.filename")
+    exports: Mapped[list[Export]] = relationship(viewonly=True, order_by="Export.created_at.desc()")
 
     # typed views of the JSON facts (``mam.facts``): read through their one JSON mapping; write ``.to_json()``
     @property
@@ -231,7 +232,7 @@ class WorkItem(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     asset_id: Mapped[str] = mapped_column(String(32), index=True)
-    subject_id: Mapped[str | None] = mapped_column(String(32))  # what the step works on besides the asset (an export batch)
+    subject_id: Mapped[str | None] = mapped_column(String(32))  # what else the step works on: an export batch
     step: Mapped[str] = mapped_column(String(32))
     queue: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default=WorkState.QUEUED, index=True)

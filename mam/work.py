@@ -19,20 +19,25 @@ from mam.models import OPEN_WORK, WorkItem, WorkState, utcnow
 MAX_ERROR_CHARS = 2000
 
 
-def submit(session: Session, asset_id: str, step: str, queue: str) -> WorkItem:
+def submit(session: Session, asset_id: str, step: str, queue: str, subject_id: str | None = None) -> WorkItem:
     """Write a queued work item for ``step`` of ``asset_id`` (the caller's transaction commits it)."""
-    item = WorkItem(asset_id=asset_id, step=step, queue=queue, state=WorkState.QUEUED, attempts=0, retries=0)
+    item = WorkItem(asset_id=asset_id, subject_id=subject_id, step=step, queue=queue, state=WorkState.QUEUED,
+                    attempts=0, retries=0)
     session.add(item)
     session.flush()
     return item
 
 
-def supersede(session: Session, asset_id: str) -> int:
-    """Cancel the asset's open work items (a reprocess starts a new chain); returns how many."""
-    result = session.execute(
-        update(WorkItem).where(WorkItem.asset_id == asset_id, WorkItem.state.in_(OPEN_WORK))
-        .values(state=WorkState.CANCELLED, updated_at=utcnow()))
-    return result.rowcount or 0
+def supersede(session: Session, asset_id: str, *, steps: tuple[str, ...] | None = None,
+              subject_id: str | None = None) -> int:
+    """Cancel open work items of the asset (of these ``steps``, or of this ``subject_id``): a reprocess
+    starts a new chain, a cancelled export batch stops. Returns how many."""
+    query = update(WorkItem).where(WorkItem.asset_id == asset_id, WorkItem.state.in_(OPEN_WORK))
+    if steps is not None:
+        query = query.where(WorkItem.step.in_(steps))
+    if subject_id is not None:
+        query = query.where(WorkItem.subject_id == subject_id)
+    return session.execute(query.values(state=WorkState.CANCELLED, updated_at=utcnow())).rowcount or 0
 
 
 def get(session: Session, work_id: str) -> WorkItem:

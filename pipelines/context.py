@@ -9,11 +9,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from config.settings import Settings
 from mam.db import UnitOfWork
@@ -45,6 +45,7 @@ class Services(Protocol):
     uow: UnitOfWork
     enqueuer: Enqueuer
     locks: Locks
+    presets: Mapping[str, Any]  # name -> mam.presets.Preset
 
 
 @dataclass
@@ -68,6 +69,8 @@ class StepContext:
     storage: ObjectStore
     uow: UnitOfWork
     workdir: Path
+    subject_id: str | None = None  # an export batch
+    presets: Mapping[str, Any] = field(default_factory=dict)
 
 
 def remove_work_dirs(settings: Settings, asset_id: str | None = None, older_than_s: float | None = None) -> int:
@@ -89,13 +92,16 @@ def remove_work_dirs(settings: Settings, asset_id: str | None = None, older_than
 
 
 @contextmanager
-def step_context(asset_id: str, services: Services) -> Iterator[StepContext]:
-    """A context with a private work directory that is removed afterwards, whatever happens."""
+def step_context(asset_id: str, services: Services, subject_id: str | None = None) -> Iterator[StepContext]:
+    """A context with a private work directory (named after the subject, else the asset) that is removed
+    afterwards, whatever happens."""
     base = services.settings.data_dir / "work"
     base.mkdir(parents=True, exist_ok=True)
-    remove_work_dirs(services.settings, asset_id)  # left by a run whose worker was killed
-    workdir = Path(tempfile.mkdtemp(prefix=f"{asset_id}-", dir=base))
+    owner = subject_id or asset_id
+    remove_work_dirs(services.settings, owner)  # left by a run whose worker was killed
+    workdir = Path(tempfile.mkdtemp(prefix=f"{owner}-", dir=base))
     try:
-        yield StepContext(asset_id, services.settings, services.storage, services.uow, workdir)
+        yield StepContext(asset_id, services.settings, services.storage, services.uow, workdir, subject_id,
+                          getattr(services, "presets", {}))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

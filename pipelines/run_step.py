@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass
 
 from mam import catalog, work
-from mam.errors import NotFound, PermanentError, TransientError
+from mam.errors import Cancelled, NotFound, PermanentError, TransientError
 from mam.models import Asset, AssetStatus, WorkItem, WorkState
 from pipelines import workflow
 from pipelines.context import Services, StepResult, remove_work_dirs, step_context
@@ -46,9 +46,10 @@ class Decision:
     reason: str | None = None
 
 
-def lock_name(asset_id: str) -> str:
-    """The lock every step of one asset takes (steps of an asset never run side by side)."""
-    return f"asset:{asset_id}"
+@dataclass(frozen=True)
+class _Delivery:
+    work_id: str
+    subject_id: str | None
 
 
 def _work_item(db, asset_id: str, name: str, work_id: str | None) -> WorkItem:
@@ -63,8 +64,8 @@ def _work_item(db, asset_id: str, name: str, work_id: str | None) -> WorkItem:
 
 
 def _begin_delivery(services: Services, row: workflow.Step, asset_id: str, work_id: str | None
-                    ) -> tuple[Decision | None, str]:
-    """Count the attempt; returns a final decision (drop, or out of attempts) or None to go on, and the id."""
+                    ) -> tuple[Decision | None, _Delivery]:
+    """Count the attempt; returns a final decision (drop, or out of attempts) or None to go on."""
     max_attempts = services.settings.max_attempts
     with services.uow() as db:
         try:
@@ -72,12 +73,13 @@ def _begin_delivery(services: Services, row: workflow.Step, asset_id: str, work_
             item = _work_item(db, asset_id, row.name, work_id)
         except NotFound:
             log.warning("%s of asset %s: asset or work item no longer exists; dropped", row.name, asset_id)
-            return Decision(Outcome.DROPPED), work_id or ""
+            return Decision(Outcome.DROPPED), _Delivery(work_id or "", None)
+        delivery = _Delivery(item.id, item.subject_id)
         if item.state not in (WorkState.QUEUED, WorkState.SENT, WorkState.RUNNING):
-            return Decision(Outcome.DROPPED), item.id
+            return Decision(Outcome.DROPPED), delivery
         if row.stage == "asset" and asset.status == AssetStatus.FAILED:
             work.finish(item, WorkState.CANCELLED, "the asset had already failed")
-            return Decision(Outcome.DROPPED), item.id
+            return Decision(Outcome.DROPPED), delivery
         item.attempts += 1
         item.state = WorkState.RUNNING
         if row.stage == "asset":
@@ -86,10 +88,10 @@ def _begin_delivery(services: Services, row: workflow.Step, asset_id: str, work_
             reason = (f"{row.name} stopped the worker {max_attempts} times (crashed or killed while working on "
                       "this file); the file may crash the decoder")
             work.finish(item, WorkState.FAILED, reason)
-            workflow.failed(asset, row, reason)
-            remove_work_dirs(services.settings, asset_id)  # what the killed runs left behind
-            return Decision(Outcome.FAILED, reason=reason), item.id
-        return None, item.id
+            workflow.failed(db, asset, row, reason, item.subject_id)
+            remove_work_dirs(services.settings, item.subject_id or asset_id)  # what the killed runs left behind
+            return Decision(Outcome.FAILED, reason=reason), delivery
+        return None, delivery
 
 
 def _give_back(services: Services, work_id: str, *, retry: bool = False) -> int:
@@ -108,15 +110,15 @@ def _close(services: Services, row: workflow.Step, asset_id: str, work_id: str, 
     """Record the end of the step: done (status on, next step submitted) or failed with ``reason``."""
     with services.uow() as db:
         item = work.get(db, work_id)
-        if item.state == WorkState.CANCELLED:  # a reprocess superseded this run while it worked
+        if item.state == WorkState.CANCELLED:  # superseded (a reprocess) or cancelled while it worked
             return Decision(Outcome.DROPPED)
         asset = catalog.get_asset(db, asset_id)
         if reason is not None:
             work.finish(item, WorkState.FAILED, reason)
-            workflow.failed(asset, row, reason)
+            workflow.failed(db, asset, row, reason, item.subject_id)
             return Decision(Outcome.FAILED, reason=reason)
         work.finish(item, WorkState.DONE)
-        workflow.done(db, services, asset, row, result or StepResult())
+        workflow.done(db, services, asset, row, result or StepResult(), item.subject_id)
         return Decision(Outcome.DONE)
 
 
@@ -133,19 +135,24 @@ def run_step(services: Services, name: str, asset_id: str, work_id: str | None =
     ``time_limit_errors``: exception types the task runner raises at its soft time limit."""
     row = workflow.step(name)
     settings = services.settings
-    early, work_id = _begin_delivery(services, row, asset_id, work_id)
+    early, delivery = _begin_delivery(services, row, asset_id, work_id)
     if early is not None:
         return early
-    with services.locks.hold(lock_name(asset_id)) as got:
+    work_id, subject_id = delivery.work_id, delivery.subject_id
+    with services.locks.hold(workflow.lock_name(row, asset_id, subject_id)) as got:
         if not got:
             _give_back(services, work_id)
             return Decision(Outcome.RETRY, countdown_s=max(1, settings.lock_ttl_s // 3),
                             reason="another run holds this asset")
         with services.uow() as db:
-            workflow.begin(catalog.get_asset(db, asset_id), row)
+            workflow.begin(db, catalog.get_asset(db, asset_id), row, subject_id)
         try:
-            with step_context(asset_id, services) as ctx:
+            with step_context(asset_id, services, subject_id) as ctx:
                 result = row.run(ctx) or StepResult()
+        except Cancelled:
+            with services.uow() as db:
+                work.finish(work.get(db, work_id), WorkState.CANCELLED, "cancelled while it ran")
+            return Decision(Outcome.DROPPED, reason="cancelled")
         except PermanentError as exc:
             return _close(services, row, asset_id, work_id, reason=str(exc))
         except TransientError as exc:

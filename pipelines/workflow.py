@@ -9,7 +9,10 @@ Statuses:
 * asset ``status``: ``pending`` (accepted) → ``processing`` (a step of the ``asset`` stage started) →
   ``ready`` (the step marked ``ready_when_done`` finished) | ``failed`` (any ``asset`` step failed, with why);
 * ``analysis.status`` (the ``analysis`` stage, after ready): ``pending`` → ``running`` → ``done`` | ``failed``;
-  a failure here never touches the asset's own status.
+  a failure here never touches the asset's own status;
+* an export's ``status`` (the ``export`` stage; a work item per batch of exports requested together for one
+  asset, made from one read): ``queued`` → ``running`` → ``ready`` | ``failed_qc`` (an output missed its
+  preset) | ``failed``; ``cancelled`` by a person at any time before it ends.
 """
 
 from __future__ import annotations
@@ -22,15 +25,15 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from mam import catalog, work
+from mam import catalog, export_jobs, work
 from mam.db import UnitOfWork, after_commit
 from mam.errors import InvalidInput
 from mam.models import Asset, AssetStatus, WorkItem, utcnow
-from pipelines import analysis, ingest, metadata
+from pipelines import analysis, export, ingest, metadata
 from pipelines.context import Enqueuer, Services, StepContext, StepResult
 
 log = logging.getLogger(__name__)
-Stage = Literal["asset", "analysis"]
+Stage = Literal["asset", "analysis", "export"]
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,11 @@ STEPS: tuple[Step, ...] = (
     Step("renditions", "mam.transcode.renditions", HEAVY, ingest.renditions_step, "asset",
          then="analysis", ready_when_done=True),
     Step("analysis", "mam.analyze.shots", "analyze", analysis.analysis_step, "analysis"),
+    Step("export", "mam.export.run", "export", export.export_step, "export"),
 )
 BY_NAME = {s.name: s for s in STEPS}
 FIRST = STEPS[0].name
+ASSET_STEPS = tuple(s.name for s in STEPS if s.stage != "export")  # what reprocess may name
 QUEUES = tuple(dict.fromkeys(s.queue for s in STEPS))
 
 
@@ -80,12 +85,19 @@ def queue_for(row: Step, asset: Asset, settings: Settings) -> str:
     return row.queue
 
 
-def submit(session: Session, services: Services, asset_id: str, name: str) -> WorkItem:
+def lock_name(row: Step, asset_id: str, subject_id: str | None) -> str:
+    """The lock a run of ``row`` takes: the asset's for its own steps (they never run side by side), the
+    batch's for an export (exports do not wait for a reprocess, nor it for them)."""
+    return f"export:{subject_id}" if row.stage == "export" else f"asset:{asset_id}"
+
+
+def submit(session: Session, services: Services, asset_id: str, name: str, subject_id: str | None = None
+           ) -> WorkItem:
     """Write a work item for step ``name`` in the caller's transaction; it is handed to the broker after the
     commit (or by the dispatcher, if the broker cannot take it then)."""
     row = step(name)
     asset = catalog.get_asset(session, asset_id)
-    item = work.submit(session, asset_id, row.name, queue_for(row, asset, services.settings))
+    item = work.submit(session, asset_id, row.name, queue_for(row, asset, services.settings), subject_id)
     if row.stage == "analysis":
         asset.analysis = {**(asset.analysis or {}), "status": "pending", "error": None}
     work_id, queue = item.id, item.queue
@@ -110,15 +122,20 @@ def starter(services: Services) -> Callable[[Session, str], WorkItem]:
     return lambda session, asset_id: start(session, services, asset_id)
 
 
+def submit_exports(session: Session, services: Services, asset_id: str, batch_id: str) -> WorkItem:
+    """Submit the export batch (its rows written in the same transaction by ``export_jobs.create``)."""
+    return submit(session, services, asset_id, "export", batch_id)
+
+
 def reprocess(services: Services, asset_id: str, names: Iterable[str]) -> str:
     """Run steps again from the earliest one named (later steps depend on it); returns the asset status.
 
     Open work of the asset is cancelled first, so two chains never run side by side."""
     wanted = {step(n).name for n in names} or {FIRST}
-    first = next(s for s in STEPS if s.name in wanted)
+    first = next(s for s in STEPS if s.name in wanted and s.stage != "export")
     with services.uow() as s:
         asset = catalog.get_asset(s, asset_id)
-        work.supersede(s, asset_id)
+        work.supersede(s, asset_id, steps=ASSET_STEPS)
         if first.stage == "asset":
             catalog.set_status(asset, AssetStatus.PENDING)
             asset.attempts, asset.progress = 0, 0.0
@@ -129,16 +146,18 @@ def reprocess(services: Services, asset_id: str, names: Iterable[str]) -> str:
 
 
 def dispatch_due(services: Services, *, resend_after_s: float, is_running: Callable[[str], bool]) -> int:
+    """(``is_running(lock_name)``: whether a live run holds that lock.)"""
     """Hand the broker every work item it does not have: queued ones (the broker was down, or the process
     stopped between commit and publish) and ones whose message was lost. Returns how many were sent."""
     uow = services.uow
     with uow() as s:
-        items = [(i.id, i.asset_id, i.step, i.queue, i.state) for i in work.due(s, resend_after_s=resend_after_s)]
+        items = [(i.id, i.asset_id, i.subject_id, i.step, i.queue, i.state)
+                 for i in work.due(s, resend_after_s=resend_after_s)]
     sent = 0
-    for work_id, asset_id, name, queue, state in items:
+    for work_id, asset_id, subject_id, name, queue, state in items:
         if name not in BY_NAME:
             continue
-        if state == "running" and is_running(asset_id):
+        if state == "running" and is_running(lock_name(BY_NAME[name], asset_id, subject_id)):
             with uow() as s:
                 work.get(s, work_id).updated_at = utcnow()  # alive: its worker holds the lock
             continue
@@ -159,9 +178,11 @@ def resume_unfinished(services: Services) -> int:
 
 # --- status changes ---------------------------------------------------------------------------------------
 
-def begin(asset: Asset, row: Step) -> None:
+def begin(session: Session, asset: Asset, row: Step, subject_id: str | None = None) -> None:
     """A delivery of ``row`` starts working."""
-    if row.stage == "asset":
+    if row.stage == "export":
+        export_jobs.mark_running(session, subject_id)
+    elif row.stage == "asset":
         if asset.status != AssetStatus.PROCESSING:
             catalog.set_status(asset, AssetStatus.PROCESSING)
     else:
@@ -169,8 +190,12 @@ def begin(asset: Asset, row: Step) -> None:
                           "updated_at": utcnow().isoformat()}
 
 
-def done(session: Session, services: Services, asset: Asset, row: Step, result: StepResult) -> None:
+def done(session: Session, services: Services, asset: Asset, row: Step, result: StepResult,
+         subject_id: str | None = None) -> None:
     """``row`` finished: keep its warnings, move the status on, submit the next step."""
+    if row.stage == "export":  # each export is ready, or failed_qc when an output missed its preset
+        export_jobs.mark_made(session, subject_id)
+        return
     if result.warnings:
         asset.warnings = list(dict.fromkeys([*(asset.warnings or []), *result.warnings]))
     if row.stage == "asset":
@@ -186,9 +211,11 @@ def done(session: Session, services: Services, asset: Asset, row: Step, result: 
         submit(session, services, asset.id, row.then)
 
 
-def failed(asset: Asset, row: Step, reason: str) -> None:
-    """``row`` failed for good: the asset (or its analysis) says why."""
-    if row.stage == "asset":
+def failed(session: Session, asset: Asset, row: Step, reason: str, subject_id: str | None = None) -> None:
+    """``row`` failed for good: the asset (its analysis, or the exports of the batch) says why."""
+    if row.stage == "export":
+        export_jobs.mark_failed(session, subject_id, reason)
+    elif row.stage == "asset":
         catalog.set_status(asset, AssetStatus.FAILED, reason)
     else:
         asset.analysis = {**(asset.analysis or {}), "status": "failed", "error": reason[:1000],

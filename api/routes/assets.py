@@ -16,6 +16,7 @@ from api.media_responses import media_response
 from api.routes.uploads import limits
 from api.schemas import (
     AssetCreated,
+    AssetExportPublic,
     AssetPage,
     AssetPatch,
     AssetPublic,
@@ -74,8 +75,10 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
                                                        content_type="application/octet-stream")
                               or f"{base}/sidecars/{i}")
                 for i, sc in enumerate(asset.sidecars)]
+    exports = [AssetExportPublic(id=e.id, preset=e.preset, status=e.status, created_at=e.created_at)
+               for e in asset.exports]
     return AssetPublic(**catalog.asset_record(asset), renditions=rends, sidecars=sidecars, shots=shots,
-                       original_url=original)
+                       exports=exports, original_url=original)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AssetCreated,

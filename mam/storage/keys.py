@@ -42,3 +42,11 @@ def shot_image_key(asset_id: str, name: str) -> str:
     if "/" in name or name.startswith("."):
         raise ValueError(f"bad shot image name {name!r}")
     return f"derivatives/{asset_id}/shots/{name}"
+
+
+def export_key(export_id: str, name: str) -> str:
+    """Key of one file an export made (``master.m3u8``, ``720p/seg_00001.m4s``…); ``name`` is product-made."""
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise ValueError(f"bad export file name {name!r}")
+    return f"exports/{export_id}/{name}"

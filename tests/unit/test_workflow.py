@@ -19,7 +19,7 @@ from mam.errors import InvalidMedia, StorageUnavailable
 from mam.models import WorkItem, WorkState
 from pipelines import workflow
 from pipelines.context import StepResult
-from pipelines.run_step import MAX_RETRIES, Outcome, lock_name, run_step
+from pipelines.run_step import MAX_RETRIES, Outcome, run_step
 from tests.support.fakes import InMemoryStorage, MemoryLocks, RecordingEnqueuer
 
 
@@ -69,9 +69,9 @@ def items(root, aid) -> list[WorkItem]:
 
 def test_table_is_a_chain_over_three_queues():
     names = [s.name for s in workflow.STEPS]
-    assert names == ["metadata", "renditions", "analysis"]
-    assert [s.queue for s in workflow.STEPS] == ["ingest", "transcode", "analyze"]
-    assert [s.then for s in workflow.STEPS] == ["renditions", "analysis", None]
+    assert names == ["metadata", "renditions", "analysis", "export"]
+    assert [s.queue for s in workflow.STEPS] == ["ingest", "transcode", "analyze", "export"]
+    assert [s.then for s in workflow.STEPS] == ["renditions", "analysis", None, None]
     assert [s.name for s in workflow.STEPS if s.ready_when_done] == ["renditions"]
     assert all(s.task.split(".")[1] == s.queue for s in workflow.STEPS), "task names route to their queue"
 
@@ -80,7 +80,7 @@ def test_celery_routes_come_from_the_table():
     from workers.app import make_app
 
     app = make_app(Settings(broker_url="redis://unused:1/0"))
-    assert {q.name for q in app.conf.task_queues} == {"ingest", "transcode", "analyze"}
+    assert {q.name for q in app.conf.task_queues} == {"ingest", "transcode", "analyze", "export"}
     assert {t: r["queue"] for t, r in app.conf.task_routes.items()} == {s.task: s.queue for s in workflow.STEPS}
 
 
@@ -191,7 +191,7 @@ def test_a_file_that_kills_the_worker_ends_failed_on_every_queue(root, steps, na
 def test_waiting_for_a_dead_workers_lock_never_uses_the_attempt_budget(root, steps):
     aid = new_asset(root)
     sent = root.enqueuer.take()
-    root.locks.held.add(lock_name(aid))  # a killed worker's lock, not yet expired
+    root.locks.held.add(workflow.lock_name(workflow.BY_NAME["metadata"], aid, None))  # a killed worker's
     for _ in range(root.settings.max_attempts * 5):
         [d] = deliver(root, sent)
         assert d.outcome == Outcome.RETRY and d.countdown_s >= 1

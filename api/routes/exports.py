@@ -1,0 +1,173 @@
+"""Exports (platform presets rendered from assets), their outputs, deliveries and the delivery report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentToken, RootDep, SessionDep, StorageDep, UowDep
+from api.media_responses import media_response
+from api.schemas import (
+    DeliveryCreate,
+    DeliveryPatch,
+    DeliveryPublic,
+    DeliveryReport,
+    ExportCreated,
+    ExportOutputPublic,
+    ExportPage,
+    ExportPublic,
+    ExportRef,
+    PresetPublic,
+)
+from mam import export_jobs, work
+from mam.errors import InvalidInput, NotFound
+from mam.models import Delivery, Export
+from mam.storage import Storage
+from mam.utc import aware_utc
+from pipelines import workflow
+
+router = APIRouter(tags=["exports"])
+
+
+class ExportIn(BaseModel):
+    asset_ids: list[str] = Field(min_length=1, description="assets to export")
+    presets: list[str] = Field(min_length=1, description="preset names (GET /api/v1/presets)")
+    start_s: float | None = Field(None, description="subclip start, seconds")
+    end_s: float | None = Field(None, description="subclip end, seconds (after start_s, within the asset)")
+    loudness_target: float | None = Field(None, description="LUFS, overrides the presets' targets")
+
+
+def delivery_public(d: Delivery) -> DeliveryPublic:
+    return DeliveryPublic(id=d.id, export_id=d.export_id, platform=d.platform, status=d.status, url=d.url,
+                          note=d.note, history=list(d.history or []), created_at=d.created_at,
+                          updated_at=d.updated_at)
+
+
+def export_public(e: Export, request: Request, storage: Storage, ttl_s: int) -> ExportPublic:
+    base = str(request.base_url).rstrip("/") + f"/api/v1/exports/{e.id}/outputs"
+    outputs = [ExportOutputPublic(name=o["name"], size_bytes=o["size_bytes"], content_type=o["content_type"],
+                                  main=bool(o.get("main")),
+                                  url=storage.presigned_get(o["key"], ttl_s) or f"{base}/{o['name']}")
+               for o in e.outputs or []]
+    return ExportPublic(id=e.id, batch_id=e.batch_id, asset_id=e.asset_id, preset=e.preset, status=e.status,
+                        progress=round(e.progress or 0.0, 3), eta_s=e.eta_s, error=e.error, start_s=e.start_s,
+                        end_s=e.end_s, loudness_target=e.loudness_target, outputs=outputs, qc=e.qc or None,
+                        deliveries=[delivery_public(d) for d in e.deliveries], created_at=e.created_at,
+                        updated_at=e.updated_at)
+
+
+@router.get("/presets", response_model=list[PresetPublic])
+def list_presets(_: CurrentToken, r: RootDep) -> list[PresetPublic]:
+    """Every export preset, with where its numbers come from (``source``) and how sure they are."""
+    return [PresetPublic(**p.model_dump(mode="json")) for p in sorted(r.presets.values(), key=lambda p: p.name)]
+
+
+@router.post("/exports", response_model=ExportCreated, status_code=status.HTTP_202_ACCEPTED,
+             responses={409: {"description": "an asset is not ready"},
+                        422: {"description": "unknown preset or asset, bad range, too many outputs"}})
+def create_exports(_: CurrentToken, body: ExportIn, r: RootDep) -> ExportCreated:
+    """Queue exports: every preset for every asset. The presets of one asset are made together from one read
+    of its original, on the `export` queue (never delaying ingest). Nothing is queued when a field is refused."""
+    with r.uow() as s:
+        batches = export_jobs.create(s, asset_ids=body.asset_ids, preset_names=body.presets, presets=r.presets,
+                                     start_s=body.start_s, end_s=body.end_s, loudness_target=body.loudness_target,
+                                     max_outputs=r.settings.export_max_outputs)
+        for b in batches:
+            workflow.submit_exports(s, r, b.asset_id, b.batch_id)
+        refs = [ExportRef(id=e.id, asset_id=e.asset_id, preset=e.preset) for b in batches for e in b.exports]
+    return ExportCreated(exports=refs)
+
+
+@router.get("/exports", response_model=ExportPage)
+def list_exports(_: CurrentToken, session: SessionDep, r: RootDep, request: Request,
+                 asset_id: str | None = None,
+                 status_: Annotated[str | None, Query(alias="status")] = None,
+                 page: Annotated[int, Query(ge=1)] = 1,
+                 page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> ExportPage:
+    """Exports, newest first."""
+    total, rows = export_jobs.list_exports(session, asset_id=asset_id, status=status_, page=page, page_size=page_size)
+    return ExportPage(total=total, page=page, page_size=page_size,
+                      items=[export_public(e, request, r.storage, r.settings.presign_ttl_s) for e in rows])
+
+
+@router.get("/exports/{export_id}", response_model=ExportPublic, responses={404: {"description": "no such export"}})
+def get_export(_: CurrentToken, export_id: str, session: SessionDep, r: RootDep, request: Request) -> ExportPublic:
+    """Status, progress with ETA, the outputs (only when QC passed) and the QC report (each check: want, got)."""
+    return export_public(export_jobs.get(session, export_id), request, r.storage, r.settings.presign_ttl_s)
+
+
+@router.delete("/exports/{export_id}", response_model=ExportPublic,
+               responses={404: {"description": "no such export"}, 409: {"description": "already ended"}})
+def cancel_export(_: CurrentToken, export_id: str, r: RootDep, request: Request) -> ExportPublic:
+    """Cancel a queued or running export. When no export of its batch is left, its ffmpeg is stopped and
+    nothing it made is kept."""
+    with r.uow() as s:
+        e = export_jobs.cancel(s, export_id)
+        if export_jobs.all_cancelled(s, e.batch_id):  # the running ffmpeg notices within a second and stops
+            work.supersede(s, e.asset_id, subject_id=e.batch_id)
+        return export_public(export_jobs.get(s, export_id), request, r.storage, r.settings.presign_ttl_s)
+
+
+@router.get("/exports/{export_id}/outputs/{name:path}", responses={404: {"description": "no such output"}})
+def download_output(_: CurrentToken, export_id: str, name: str, session: SessionDep, storage: StorageDep):
+    """One file of an export (HLS playlists name their segments relatively, so a player follows them here)."""
+    e = export_jobs.get(session, export_id)
+    out = next((o for o in e.outputs or [] if o["name"] == name), None)
+    if out is None:
+        raise NotFound(f"export {export_id} has no output {name!r}")
+    return media_response(storage, out["key"], role="rendition", filename=f"{e.preset}-{name.replace('/', '-')}",
+                          content_type=out["content_type"])
+
+
+@router.post("/exports/{export_id}/deliveries", response_model=DeliveryPublic, status_code=status.HTTP_201_CREATED,
+             responses={404: {"description": "no such export"}, 409: {"description": "the export is not ready"}})
+def add_delivery(_: CurrentToken, export_id: str, body: DeliveryCreate, uow: UowDep) -> DeliveryPublic:
+    """Record that an export went to a platform (submitted, published, adopted or rejected)."""
+    with uow() as s:
+        return delivery_public(export_jobs.add_delivery(s, export_id, platform=body.platform, status=body.status,
+                                                        url=body.url, note=body.note))
+
+
+@router.patch("/deliveries/{delivery_id}", response_model=DeliveryPublic,
+              responses={404: {"description": "no such delivery"}})
+def update_delivery(_: CurrentToken, delivery_id: str, body: DeliveryPatch, uow: UowDep) -> DeliveryPublic:
+    """Move a delivery on (e.g. submitted → adopted); the history keeps every step."""
+    with uow() as s:
+        return delivery_public(export_jobs.update_delivery(s, delivery_id, status=body.status, url=body.url,
+                                                           note=body.note))
+
+
+def _day(value: str | None, name: str, *, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name}: use a date such as 2026-06-30") from None
+    return aware_utc(datetime.combine(d + timedelta(days=1) if end else d, time()))
+
+
+@router.get("/deliveries", response_model=list[DeliveryPublic])
+def list_deliveries(_: CurrentToken, session: SessionDep, platform: str | None = None,
+                    status_: Annotated[str | None, Query(alias="status")] = None, project: str | None = None,
+                    from_: Annotated[str | None, Query(alias="from")] = None, to: str | None = None
+                    ) -> list[DeliveryPublic]:
+    """Delivery records, newest first (``to`` includes the whole day)."""
+    rows = export_jobs.list_deliveries(session, platform=platform, status=status_, project=project,
+                                       start=_day(from_, "from"), end=_day(to, "to", end=True))
+    return [delivery_public(d) for d, *_ in rows]
+
+
+@router.get("/reports/deliveries", response_model=DeliveryReport)
+def report_deliveries(_: CurrentToken, session: SessionDep, from_: Annotated[str | None, Query(alias="from")] = None,
+                      to: str | None = None) -> DeliveryReport:
+    """Counts by platform × status × project × month: "50 submitted, 40 adopted"."""
+    rows = export_jobs.delivery_report(session, start=_day(from_, "from"), end=_day(to, "to", end=True))
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        totals.setdefault(row["platform"], {}).setdefault(row["status"], 0)
+        totals[row["platform"]][row["status"]] += row["count"]
+    return DeliveryReport(rows=rows, totals=totals)

@@ -1,0 +1,125 @@
+"""The export step: every preset of a batch made from one read of the original, measured, checked, stored.
+
+Loudness is measured first (an audio-only pass) for presets with a target; then one ffmpeg command makes
+every video, ladder and audio output; stills are taken from the original at the requested second. Each
+output is checked against its preset (``check_output``) and stored only when it passes; the workflow then
+marks each export ready or failed_qc. Cancelling every export of the batch stops ffmpeg at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from mam import catalog, export_jobs
+from mam.exports import (
+    ExportRequest,
+    PlannedOutput,
+    check_output,
+    measure_loudness,
+    plan_export,
+    plan_still,
+    write_still_metadata,
+)
+from mam.media.runner import run_media_command
+from mam.storage.keys import export_key
+from pipelines.context import StepContext, StepResult
+from pipelines.ingest import fetch_original
+
+log = logging.getLogger(__name__)
+
+
+def _still_meta(asset) -> dict[str, str]:
+    """What a newspaper still carries in its metadata: caption, credit, date, place."""
+    cap = asset.capture or {}
+    places = asset.places or []
+    place = " ".join(str(places[0].get(k)) for k in ("province", "city", "county", "name")
+                     if places and places[0].get(k)) if places else ""
+    return {k: v for k, v in {"caption": asset.title or asset.original_filename, "credit": asset.project or "",
+                              "date": str(cap.get("time") or ""), "place": place}.items() if v}
+
+
+def _reporter(ctx: StepContext, duration_s: float):
+    started, last = time.monotonic(), [0.0]
+
+    def report(done_s: float) -> None:
+        now = time.monotonic()
+        if duration_s <= 0 or now - last[0] < 1.0:
+            return
+        last[0] = now
+        fraction = min(0.99, done_s / duration_s)
+        elapsed = now - started
+        eta = round(elapsed * (1 - fraction) / fraction, 1) if fraction > 0.01 and elapsed > 1 else None
+        with ctx.uow() as s:
+            export_jobs.set_progress(s, ctx.subject_id or "", fraction, eta)
+
+    return report
+
+
+def _cancelled(ctx: StepContext):
+    def ask() -> bool:
+        with ctx.uow() as s:
+            return export_jobs.all_cancelled(s, ctx.subject_id or "")
+
+    return ask
+
+
+def _store(ctx: StepContext, export_id: str, out: PlannedOutput, base: Path) -> list[dict]:
+    """Upload every file of an output under ``exports/{id}/``; the main file first."""
+    stored = []
+    for path in sorted(out.files, key=lambda p: p != out.main):
+        name = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+        ctype = out.content_type if path == out.main else (mimetypes.guess_type(path.name)[0]
+                                                           or "application/octet-stream")
+        size = ctx.storage.put_file(export_key(export_id, name), path, ctype)
+        stored.append({"name": name, "key": export_key(export_id, name), "size_bytes": size,
+                       "content_type": ctype, "main": path == out.main})
+    return stored
+
+
+def export_step(ctx: StepContext) -> StepResult:
+    """Make, check and store every live export of the batch ``ctx.subject_id``."""
+    with ctx.uow() as s:
+        exports = [(e.id, e.preset, e.start_s, e.end_s, e.loudness_target)
+                   for e in export_jobs.live(s, ctx.subject_id or "")]
+        asset = catalog.get_asset(s, ctx.asset_id)
+        key, tech, meta = asset.original_key, dict(asset.technical or {}), _still_meta(asset)
+    if not exports:
+        return StepResult()
+    src = fetch_original(ctx, key)
+    start_s, end_s = exports[0][2], exports[0][3]
+    full = float(tech.get("duration_s") or 0)
+    want = (end_s if end_s is not None else full) - (start_s or 0)
+    requests = {eid: ExportRequest(ctx.presets[name], start_s, end_s, target) for eid, name, _, _, target in exports}
+    media = {eid: r for eid, r in requests.items() if r.preset.kind != "still"}
+    planned: dict[str, tuple[PlannedOutput, Path]] = {}
+    if media:
+        measured = None
+        if tech.get("audio_codec") and any(r.effective_preset().loudness for r in media.values()):
+            measured = measure_loudness(src, start_s=start_s, end_s=end_s, timeout_s=ctx.settings.ffmpeg_timeout_s)
+        out_dir = ctx.workdir / "out"
+        out_dir.mkdir()
+        plan = plan_export(src, tech, list(media.values()), out_dir, measured=measured)
+        run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress=_reporter(ctx, want),
+                          progress_file=plan.progress_file, should_stop=_cancelled(ctx))
+        for eid, r in media.items():
+            planned[eid] = (plan.outputs[r.preset.name], out_dir)
+    for eid, r in requests.items():
+        if r.preset.kind == "still":
+            still_dir = ctx.workdir / f"still-{eid}"
+            still_dir.mkdir()
+            cmd, path = plan_still(src, tech, r.preset, start_s or 0.0, still_dir, meta)
+            run_media_command(cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
+            write_still_metadata(path, meta)
+            planned[eid] = (PlannedOutput(r.preset.name, path, [path], r.preset.content_type()), still_dir)
+    for eid, (out, base) in planned.items():
+        report = check_output(requests[eid].effective_preset(), out, want_duration_s=want,
+                              timeout_s=ctx.settings.ffprobe_timeout_s * 4)
+        outputs = _store(ctx, eid, out, base) if report.passed else []
+        qc = {"passed": report.passed, "checks": [asdict(c) for c in report.checks]}
+        with ctx.uow() as s:
+            export_jobs.record(s, eid, outputs=outputs, qc=qc)
+    return StepResult()
