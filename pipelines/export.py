@@ -12,7 +12,6 @@ import logging
 import mimetypes
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 from mam import catalog, export_jobs
 from mam.exports import (
@@ -67,8 +66,10 @@ def _cancelled(ctx: StepContext):
     return ask
 
 
-def _store(ctx: StepContext, export_id: str, out: PlannedOutput, base: Path) -> list[dict]:
-    """Upload every file of an output under ``exports/{id}/``; the main file first."""
+def _store(ctx: StepContext, export_id: str, out: PlannedOutput) -> list[dict]:
+    """Upload every file of an output under ``exports/{id}/``, named relative to the main file (so an HLS
+    master playlist's relative names resolve to the stored rung playlists and segments); the main file first."""
+    base = out.main.parent
     stored = []
     for path in sorted(out.files, key=lambda p: p != out.main):
         name = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
@@ -95,7 +96,7 @@ def export_step(ctx: StepContext) -> StepResult:
     want = (end_s if end_s is not None else full) - (start_s or 0)
     requests = {eid: ExportRequest(ctx.presets[name], start_s, end_s, target) for eid, name, _, _, target in exports}
     media = {eid: r for eid, r in requests.items() if r.preset.kind != "still"}
-    planned: dict[str, tuple[PlannedOutput, Path]] = {}
+    planned: dict[str, PlannedOutput] = {}
     if media:
         measured = None
         if tech.get("audio_codec") and any(r.effective_preset().loudness for r in media.values()):
@@ -106,7 +107,7 @@ def export_step(ctx: StepContext) -> StepResult:
         run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress=_reporter(ctx, want),
                           progress_file=plan.progress_file, should_stop=_cancelled(ctx))
         for eid, r in media.items():
-            planned[eid] = (plan.outputs[r.preset.name], out_dir)
+            planned[eid] = plan.outputs[r.preset.name]
     for eid, r in requests.items():
         if r.preset.kind == "still":
             still_dir = ctx.workdir / f"still-{eid}"
@@ -114,11 +115,11 @@ def export_step(ctx: StepContext) -> StepResult:
             cmd, path = plan_still(src, tech, r.preset, start_s or 0.0, still_dir, meta)
             run_media_command(cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
             write_still_metadata(path, meta)
-            planned[eid] = (PlannedOutput(r.preset.name, path, [path], r.preset.content_type()), still_dir)
-    for eid, (out, base) in planned.items():
+            planned[eid] = PlannedOutput(r.preset.name, path, [path], r.preset.content_type())
+    for eid, out in planned.items():
         report = check_output(requests[eid].effective_preset(), out, want_duration_s=want,
                               timeout_s=ctx.settings.ffprobe_timeout_s * 4)
-        outputs = _store(ctx, eid, out, base) if report.passed else []
+        outputs = _store(ctx, eid, out) if report.passed else []
         qc = {"passed": report.passed, "checks": [asdict(c) for c in report.checks]}
         with ctx.uow() as s:
             export_jobs.record(s, eid, outputs=outputs, qc=qc)
