@@ -116,7 +116,11 @@ def export_step(ctx: StepContext) -> StepResult:
             run_media_command(cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
             write_still_metadata(path, meta)
             planned[eid] = PlannedOutput(r.preset.name, path, [path], r.preset.content_type())
+    with ctx.uow() as s:
+        still_wanted = {e.id for e in export_jobs.live(s, ctx.subject_id or "")}
     for eid, out in planned.items():
+        if eid not in still_wanted:  # cancelled while its batch was made: nothing of it is kept
+            continue
         report = check_output(requests[eid].effective_preset(), out, want_duration_s=want,
                               timeout_s=ctx.settings.ffprobe_timeout_s * 4)
         outputs = _store(ctx, eid, out) if report.passed else []
