@@ -136,7 +136,8 @@ def _check_codec(c: _Checks, video: VideoSpec, v: _Stream, name: str = "video_co
         ok = ok and got_level == int(major) * 10 + int(minor or 0)
     elif video.level and video.codec == "mpeg2video":
         ok = ok and got_level == _MPEG2_LEVELS.get((video.profile or "main", video.level))
-    c.add(name, _want_profile(video), f"{got_codec} {got_profile} level {got_level}", ok)
+    got = f"{got_codec} {got_profile}" + (f" level {got_level}" if got_level not in (None, -99) else "")
+    c.add(name, _want_profile(video), got, ok)
 
 
 def _check_picture(c: _Checks, preset: Preset, video: VideoSpec, v: _Stream, boxes: list[tuple[int, int]]) -> None:
@@ -144,7 +145,8 @@ def _check_picture(c: _Checks, preset: Preset, video: VideoSpec, v: _Stream, box
     c.add("pix_fmt", video.pix_fmt, str(v.info.get("pix_fmt")), v.info.get("pix_fmt") == video.pix_fmt)
     size = video.size
     if boxes:
-        want = " or ".join(f"within {bw}x{bh}" for bw, bh in boxes)
+        big = max(boxes, key=lambda b: b[0] * b[1])
+        want = f"within a ladder rung (at most {max(big)}x{min(big)} or {min(big)}x{max(big)})"
         ok = any(w <= bw and h <= bh for bw, bh in boxes) and w % 2 == 0 and h % 2 == 0
     elif size.width is None:
         want, ok = "the source's size (even)", w > 0 and h > 0 and w % 2 == 0 and h % 2 == 0
