@@ -35,9 +35,13 @@ def source_display(tech: dict[str, Any]) -> tuple[int, int]:
 
 
 def motion_rate(tech: dict[str, Any]) -> Fraction:
-    """Pictures a second of the source's motion: its frame rate, or its field rate when interlaced (50i -> 50)."""
-    fps = float(tech.get("fps") or 25.0)
-    return snap_rate(fps * (2 if tech.get("interlaced") else 1))
+    """Pictures a second of the source's motion: its frame rate, or its field rate when interlaced (50i -> 50);
+    a variable-rate source is made constant at a standard rate (never below its average)."""
+    fps = float(tech.get("fps") or 25.0) * (2 if tech.get("interlaced") else 1)
+    rate = snap_rate(fps)
+    if tech.get("vfr") and rate not in STANDARD_RATES:  # variable rate: the standard rate at or above its average
+        rate = next((r for r in STANDARD_RATES if float(r) >= fps), STANDARD_RATES[-1])
+    return rate
 
 
 def output_rate(video: VideoSpec, motion: Fraction) -> Fraction:

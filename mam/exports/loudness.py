@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mam.errors import MediaProcessingError
 from mam.exports.graph import escape_value
 from mam.exports.model import LoudnessMeasure
 from mam.media.media_pass_results import parse_metadata
@@ -118,8 +119,8 @@ def measure_loudness(src: Path, *, start_s: float | None, end_s: float | None, t
     duration = (end_s - (start_s or 0.0)) if end_s is not None else float((tech or {}).get("duration_s") or 0.0)
     try:
         m = _run_ebur128(head, duration, timeout_s, tech if tech is not None else {})
-    except Exception as exc:  # a source with no audio stream at all: ffmpeg refuses the [0:a:0] label
-        if "matches no streams" in str(exc) or "0:a:0" in str(exc):
+    except MediaProcessingError as exc:  # no audio stream at all: ffmpeg refuses the [0:a:0] label
+        if "matches no streams" in str(exc):
             return None
         raise
     if m is None:

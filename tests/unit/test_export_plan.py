@@ -118,6 +118,8 @@ def test_size_rules():
 def test_frame_rates():
     assert snap_rate(29.97) == Fraction(30000, 1001) and snap_rate(30.0) == Fraction(30)
     assert motion_rate(tech(fps=25, interlaced=True)) == 50  # 50i -> 50p
+    assert motion_rate(tech(fps=29.95, vfr=True)) == Fraction(30000, 1001)
+    assert motion_rate(tech(fps=20.09, vfr=True)) == Fraction(24000, 1001)  # never below the average
     assert output_rate(P["app-hls"].video, Fraction(120)) == 60  # max_fps 60
     assert output_rate(P["broadcast-hd"].video, Fraction(30)) == 25
 
