@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from config.settings import Settings, get_settings
 from mam.db import UnitOfWork, migrate
-from mam.presets import Preset, load_presets
+from mam.presets import Preset, PresetError, load_presets, with_limits
 from mam.storage import Storage, open_storage
 from pipelines.context import Enqueuer, Locks
 
@@ -69,7 +69,17 @@ def build(settings: Settings | None = None, *, storage: Storage | None = None, u
         locks = locks or RedisLocks(broker, settings.lock_ttl_s)
     return Root(settings=settings, storage=storage or storage_for(settings),
                 uow=uow or UnitOfWork(settings.database_url), enqueuer=enqueuer, locks=locks,
-                presets=load_presets(settings.presets_dir) if presets is None else presets)
+                presets=configured_presets(settings) if presets is None else presets)
+
+
+def configured_presets(settings: Settings) -> dict[str, Preset]:
+    """The presets from their files, with the limits ``MAM_PRESET_LIMITS`` sets (unconfirmed ones)."""
+    found = load_presets(settings.presets_dir)
+    for name, limits in settings.preset_limits.items():
+        if name not in found:
+            raise PresetError("MAM_PRESET_LIMITS", name, f"no preset {name!r}")
+        found[name] = with_limits(found[name], **limits)
+    return found
 
 
 @lru_cache(maxsize=1)

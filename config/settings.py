@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # exports
     presets_dir: Path | None = None  # preset YAML files; default: the ones shipped in config/presets
     export_max_outputs: int = Field(20, ge=1, le=500)  # presets × assets in one export request
+    # limits no platform document confirms, per preset, as JSON: {"xuexi": {"max_size_bytes": 2147483648}}
+    preset_limits: dict[str, dict[str, float]] = Field(default_factory=dict)
 
     # uploads
     max_upload_bytes: int = Field(5 * 1024**4, ge=1)

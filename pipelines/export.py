@@ -9,7 +9,6 @@ marks each export ready or failed_qc. Cancelling every export of the batch stops
 from __future__ import annotations
 
 import logging
-import mimetypes
 import time
 from dataclasses import asdict
 
@@ -18,6 +17,7 @@ from mam.exports import (
     ExportRequest,
     PlannedOutput,
     check_output,
+    content_type_for,
     measure_loudness,
     plan_export,
     plan_still,
@@ -73,8 +73,7 @@ def _store(ctx: StepContext, export_id: str, out: PlannedOutput) -> list[dict]:
     stored = []
     for path in sorted(out.files, key=lambda p: p != out.main):
         name = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
-        ctype = out.content_type if path == out.main else (mimetypes.guess_type(path.name)[0]
-                                                           or "application/octet-stream")
+        ctype = out.content_type if path == out.main else content_type_for(path)
         size = ctx.storage.put_file(export_key(export_id, name), path, ctype)
         stored.append({"name": name, "key": export_key(export_id, name), "size_bytes": size,
                        "content_type": ctype, "main": path == out.main})
@@ -100,7 +99,8 @@ def export_step(ctx: StepContext) -> StepResult:
     if media:
         measured = None
         if tech.get("audio_codec") and any(r.effective_preset().loudness for r in media.values()):
-            measured = measure_loudness(src, start_s=start_s, end_s=end_s, timeout_s=ctx.settings.ffmpeg_timeout_s)
+            measured = measure_loudness(src, start_s=start_s, end_s=end_s, timeout_s=ctx.settings.ffmpeg_timeout_s,
+                                        tech=tech)
         out_dir = ctx.workdir / "out"
         out_dir.mkdir()
         plan = plan_export(src, tech, list(media.values()), out_dir, measured=measured)

@@ -161,3 +161,15 @@ def test_deliveries_move_on_and_the_report_counts_them(client, root, made):
     assert report["totals"] == {"xuexi": {"adopted": 1, "submitted": 1}, "app": {"published": 1}}
     assert all(r["project"] == "京雄城际铁路" and len(r["month"]) == 7 for r in report["rows"])
     assert client.get(f"/api/v1/exports/{ids['web-mp4']}").json()["deliveries"][0]["platform"] == "xuexi"
+
+
+def test_unconfirmed_limits_are_settings(tmp_path):
+    from app.bootstrap import configured_presets
+    from mam.presets import PresetError
+
+    settings = Settings(data_dir=tmp_path, preset_limits={"xuexi": {"max_size_bytes": 2 * 1024**3}})
+    assert configured_presets(settings)["xuexi"].limits.max_size_bytes == 2 * 1024**3
+    with pytest.raises(PresetError, match="nope"):
+        configured_presets(Settings(data_dir=tmp_path, preset_limits={"nope": {"max_size_bytes": 1}}))
+    with pytest.raises(PresetError, match="limits"):
+        configured_presets(Settings(data_dir=tmp_path, preset_limits={"xuexi": {"max_sizes": 1}}))
