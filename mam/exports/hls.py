@@ -161,3 +161,28 @@ def playlist_files(master: Path) -> list[Path]:
             files.append(_safe_child(media_path.parent, media.init))
         files.extend(_safe_child(media_path.parent, uri) for uri, _ in media.segments)
     return files
+
+
+def restate_master_rates(master: Path) -> None:
+    """Rewrite each variant's ``AVERAGE-BANDWIDTH`` with the average its segments actually hold (init segment
+    included): the planned number is the one-pass encode's target, which it lands only roughly on a short
+    programme, and Apple's authoring spec asks for the measured one. ``BANDWIDTH`` stays the VBV bound the
+    encoder was given (QC checks the segments against it).
+
+    Raises:
+        ValueError, OSError: a playlist cannot be read or names a path outside the export.
+    """
+    lines = master.read_text(encoding="utf-8").splitlines()
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("#EXT-X-STREAM-INF:") and i + 1 < len(lines):
+            media_path = _safe_child(master.parent, lines[i + 1].strip())
+            media = parse_media(media_path.read_text(encoding="utf-8"))
+            total = sum(d for _, d in media.segments)
+            sizes = [(_safe_child(media_path.parent, uri).stat().st_size, d) for uri, d in media.segments]
+            init = _safe_child(media_path.parent, media.init).stat().st_size if media.init else 0
+            if total > 0:
+                avg = math.ceil((sum(b for b, _ in sizes) + init) * 8 / total)
+                line = re.sub(r"AVERAGE-BANDWIDTH=\d+", f"AVERAGE-BANDWIDTH={avg}", line)
+        out.append(line)
+    master.write_text("\n".join(out) + "\n", encoding="utf-8")

@@ -53,6 +53,7 @@ class LoudnessMeasure:
     input_lra: float
     input_thresh: float
     target_offset: float
+    rated: bool = True  # False: shorter than one 400-ms gating block (input_i means nothing; input_tp holds)
 
 
 @dataclass
@@ -65,6 +66,11 @@ class PlannedOutput:
     main: Path
     files: list[Path]
     content_type: str
+    #: the original and the range (on its timeline) this output was made from: QC compares each output stream
+    #: with what the source's stream holds over the range. None: QC compares with ``want_duration_s`` alone.
+    source: Path | None = None
+    start_s: float = 0.0
+    end_s: float | None = None
 
 
 @dataclass

@@ -39,7 +39,7 @@ from mam.exports.geometry import (
 )
 from mam.exports.graph import Graph, escape_value
 from mam.exports.hls import master_playlist
-from mam.exports.loudness import correction_filter, stereo_source
+from mam.exports.loudness import correction_filter, fit_limited_gain, needs_limiter, stereo_source
 from mam.exports.model import ExportPlan, ExportRequest, LoudnessMeasure, PlannedOutput
 from mam.presets import AudioSpec, Preset, VideoSpec
 
@@ -241,12 +241,14 @@ def _predicted_hls_files(outdir: Path, rungs: list[PlannedRung], segments: int, 
 
 
 def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: Path, *,
-                measured: LoudnessMeasure | None = None) -> ExportPlan:
+                measured: LoudnessMeasure | None = None, timeout_s: float = 600.0) -> ExportPlan:
     """The one ffmpeg command that makes every requested video, HLS and audio preset of ``src``.
 
     ``tech`` is the stored technical record (:func:`mam.media.probe.normalise`). ``measured`` is pass 1 of the
     loudness correction (:func:`mam.exports.measure_loudness`) over the requested range; it is required when a
-    requested preset has a loudness target and the source has audio. Each preset writes under
+    requested preset has a loudness target and the source has audio. Where a target needs more than linear gain
+    (the peaks would pass the ceiling), the gain in front of the true-peak limiter is found by audio-only trial
+    runs on ``src`` (each within ``timeout_s``; skipped when ``src`` is not a file). Each preset writes under
     ``workdir/<preset name>/``; the HLS master playlist is written now (its tags come from the plan).
 
     Raises:
@@ -290,22 +292,36 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         else:
             audio_users.append((job, None))
     audio_leaf: dict[tuple[str, str | None], str] = {}
-    groups: dict[tuple[float, float, str | None], list[tuple[_Job, str | None]]] = {}
+    groups: dict[tuple[float, float, str | None, bool], list[tuple[_Job, str | None]]] = {}
+    fitted: dict[tuple[float, float, float, float, bool], float] = {}
     for job, rung in audio_users:
         loud = job.preset.loudness
         corr = None
         if loud is not None:
-            corr = correction_filter(measured, loud.target_lufs, loud.true_peak_dbtp,
-                                     lossy=job.preset.audio is not None and job.preset.audio.codec == "aac")
-        groups.setdefault((job.start, job.end, corr), []).append((job, rung))
+            lossy = job.preset.audio is not None and job.preset.audio.codec == "aac"
+            gain = None
+            if measured is not None and has_audio and src.is_file() and needs_limiter(
+                    measured, loud.target_lufs, loud.true_peak_dbtp, lossy=lossy):
+                key = (job.start, job.end, loud.target_lufs, loud.true_peak_dbtp, lossy)
+                if key not in fitted:
+                    fitted[key] = fit_limited_gain(
+                        src, tech, start_s=job.start, end_s=job.end if job.end < duration - 1e-6 else None,
+                        measured=measured, target_lufs=loud.target_lufs, true_peak_dbtp=loud.true_peak_dbtp,
+                        lossy=lossy, timeout_s=timeout_s)[0]
+                gain = fitted[key]
+            corr = correction_filter(measured, loud.target_lufs, loud.true_peak_dbtp, lossy=lossy, gain_db=gain)
+        pad = job.preset.container == "mxf"  # MXF ends every track with the shortest: silence under the picture
+        groups.setdefault((job.start, job.end, corr, pad), []).append((job, rung))
     if groups:
         heads: list[str] = []
         if has_audio:
             g.raw(stereo_source(tech) + "[a_src]")
             heads = g.split("a_src", len(groups), audio=True)
-        for k, ((start, end, corr), users) in enumerate(groups.items()):
+        for k, ((start, end, corr, pad), users) in enumerate(groups.items()):
             if has_audio:
                 chain = _trim(start, end, u0, u1, audio=True) + ([corr] if corr else [])
+                if pad:  # bounded (the picture may run past the container's duration); -shortest cuts it
+                    chain.append(f"apad=whole_dur={end - start + 2.0:.6f}")
                 leaf = g.chain(heads[k], chain) if chain else heads[k]
             else:  # a silent video source: the outputs still carry (silent) audio tracks
                 leaf = g.label("sil")
@@ -330,6 +346,8 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                 pre.append("bwdif=mode=send_field:parity=auto:deint=all")
             if tech.get("vfr"):
                 pre.append(f"fps={rate_text(motion)}")
+            if str(tech.get("pix_fmt") or "").startswith("yuvj"):  # full-range JPEG-style YUV: to video range
+                pre.append("scale=out_range=tv")
             pre += _tone_map(tech)
             m = g.chain(motion_head, pre, "motion") if pre else motion_head
             branches = g.split(m, len(motion_jobs) + 1)
@@ -400,7 +418,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                                               segment_type=hls.segment_type), encoding="utf-8")
             segments = max(1, math.ceil((job.end - job.start) / hls.segment_s - 1e-6))
             outputs[p.name] = PlannedOutput(p.name, master, _predicted_hls_files(job.outdir, rungs, segments, fmp4),
-                                            p.content_type())
+                                            p.content_type(), src, job.start, job.end)
             continue
         path = job.outdir / f"{p.name}.{p.extension}"
         if p.kind == "video":
@@ -416,8 +434,10 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         cmd += ["-map_metadata", "-1", "-map_chapters", "-1", *queue]
         if p.faststart:
             cmd += ["-movflags", "+faststart"]
+        if p.container == "mxf" and p.audio is not None:
+            cmd += ["-shortest"]
         if p.container == "wav":
             cmd += ["-write_bext", "1", "-rf64", "auto"]
         cmd += ["-f", _MUXERS[p.container], f"file:{path}"]
-        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type())
+        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type(), src, job.start, job.end)
     return ExportPlan(cmd, outputs, progress_file, round(length, 6))

@@ -17,8 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from mam.errors import MamError
-from mam.exports.hls import avc1_from_probe, parse_master, parse_media, playlist_files
-from mam.exports.loudness import Measured, measure_file
+from mam.exports.hls import (
+    OVERHEAD,
+    avc1_from_probe,
+    parse_master,
+    parse_media,
+    playlist_files,
+    restate_master_rates,
+)
+from mam.exports.loudness import LOSSY_MARGIN_DB, MAX_GAIN_DB, Measured, measure_file
 from mam.exports.model import PlannedOutput, QcCheck, QcReport
 from mam.media.runner import run_media_command
 from mam.presets import Preset, VideoSpec
@@ -111,6 +118,69 @@ def _streams(info: dict[str, Any], kind: str) -> list[_Stream]:
     packets = info.get("packets") or []
     return [_Stream(s, packets) for s in info.get("streams") or [] if s.get("codec_type") == kind
             and not (s.get("disposition") or {}).get("attached_pic")]
+
+
+# --- what the source holds over the range -------------------------------------------------------------------
+
+class _Want:
+    """What each output stream should last: the source stream over the requested range, either held from the
+    range's start (a late first frame repeated, late audio padded) or from the stream's own first moment."""
+
+    def __init__(self, length: float, video: tuple[float, float] | None, audio: tuple[float, float] | None,
+                 exact: bool) -> None:
+        self.length = length  # the requested range (or the container's duration for a whole export)
+        self.video = video  # (held from the range start, from its own start); None: no such source stream
+        self.audio = audio
+        self.exact = exact  # False: no source to compare with, the range length is all there is
+
+    @staticmethod
+    def plain(want_s: float) -> _Want:
+        return _Want(want_s, (want_s, want_s), (want_s, want_s), False)
+
+    def of(self, kind: str) -> tuple[float, float]:
+        span = self.video if kind == "video" else self.audio
+        if span is None:  # a stream the export made (silence under a silent source's picture)
+            if kind == "audio" and self.video is not None:
+                return self.video
+            return (self.length, self.length)
+        return span
+
+    def text(self, kind: str) -> str:
+        hi, lo = self.of(kind)
+        return f"{hi:.3f}" if abs(hi - lo) < 1e-3 else f"{lo:.3f}-{hi:.3f}"
+
+
+def _source_want(src: Path, start_s: float, end_s: float | None, want_s: float, timeout_s: float) -> _Want:
+    """Probe the source's first video and audio streams (the ones the export graph reads) for where they start
+    and end on the timeline: the packets of the first seconds and of the last ten before the range's end."""
+    head = _probe_head(src, timeout_s)
+    fmt_dur = _f((head.get("format") or {}).get("duration")) or 0.0
+    tail = max(0.0, (end_s if end_s is not None else fmt_dur) - 10.0)
+    cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-read_intervals", f"%+5,{tail:.3f}%",
+           "-show_entries", "stream=index,codec_type:stream_disposition=attached_pic:"
+           "packet=stream_index,pts_time,dts_time,duration_time", "-i", f"file:{src}"]
+    info = json.loads(run_media_command(cmd, timeout_s=timeout_s) or "{}")
+    spans: dict[str, tuple[float, float] | None] = {}
+    for kind in ("video", "audio"):
+        streams = _streams(info, kind)
+        if not streams or not streams[0].packets:
+            spans[kind] = None
+            continue
+        st = streams[0]
+        first, last = max(start_s, st.start), st.end if end_s is None else min(end_s, st.end)
+        spans[kind] = (max(0.0, last - start_s), max(0.0, last - first))
+    return _Want(want_s, spans["video"], spans["audio"], True)
+
+
+def _probe_head(path: Path, timeout_s: float) -> dict[str, Any]:
+    cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_entries", "format=duration",
+           "-i", f"file:{path}"]
+    return json.loads(run_media_command(cmd, timeout_s=timeout_s) or "{}")
+
+
+def _stream_ok(got: float, span: tuple[float, float], tol: float) -> bool:
+    hi, lo = span
+    return lo - tol <= got <= hi + tol
 
 
 # --- shared checks -------------------------------------------------------------------------------------------
@@ -214,17 +284,38 @@ def _check_keyframes(c: _Checks, video: VideoSpec, v: _Stream, rate: Fraction | 
           first_ok and worst <= video.gop_s + frame / 2)
 
 
+def vbv_allowance_kbps(maxrate_kbps: float, bufsize_kbps: float, duration_s: float) -> float:
+    """The highest average a VBV-constrained encode can reach over ``duration_s``: the channel rate plus a full
+    buffer spent on top of it (the encoder may start with the buffer full)."""
+    return maxrate_kbps + bufsize_kbps / duration_s
+
+
+def too_short_to_rate(duration_s: float, gop_s: float | None) -> bool:
+    """An average over less than two GOPs says nothing about rate control (one keyframe dominates it)."""
+    return duration_s < 2 * (gop_s or 2.0) - 1e-6
+
+
 def _check_bitrate(c: _Checks, preset: Preset, video: VideoSpec, v: _Stream) -> None:
     br = video.bitrate
     got = v.kbps()
+    dur = v.duration
+    short = too_short_to_rate(dur, video.gop_s)
+    unrated = f"{got:.0f} kb/s over {dur:.3f} s: not rated (shorter than two GOPs, {2 * (video.gop_s or 2):g} s)"
     if br is not None and br.mode == "cbr" and br.kbps:
-        c.add("video_bitrate", f"{br.kbps} kb/s ±{br.tolerance:.0%}", f"{got:.0f} kb/s",
-              abs(got - br.kbps) <= br.kbps * br.tolerance)
-    elif br is not None and br.mode == "vbr" and br.kbps:
-        c.add("video_bitrate", f"<= {br.kbps} kb/s +{br.tolerance:.0%} (average)", f"{got:.0f} kb/s",
-              got <= br.kbps * (1 + br.tolerance))
+        want = f"{br.kbps} kb/s ±{br.tolerance:.0%} (average, outputs of two GOPs or more)"
+        c.add("video_bitrate", want, unrated if short else f"{got:.0f} kb/s",
+              short or abs(got - br.kbps) <= br.kbps * br.tolerance)
     elif br is not None and br.maxrate_kbps:
-        c.add("video_bitrate", f"<= {br.maxrate_kbps} kb/s (average)", f"{got:.0f} kb/s", got <= br.maxrate_kbps)
+        buf = br.bufsize_kbps or br.maxrate_kbps * 2
+        want = (f"average <= {br.maxrate_kbps} kb/s maxrate + {buf} kb VBV buffer over the duration"
+                f" (outputs of two GOPs or more)")
+        if short:
+            c.add("video_bitrate", want, unrated, True)
+        else:
+            cap = vbv_allowance_kbps(br.maxrate_kbps, buf, dur)
+            target = f", target {br.kbps} kb/s" if br.kbps else ""
+            c.add("video_bitrate", want, f"{got:.0f} kb/s (at most {cap:.0f} over {dur:.3f} s{target})",
+                  got <= cap * 1.01)
     if preset.limits.max_video_kbps:
         peak = v.peak_kbps()
         c.add("video_peak_bitrate", f"<= {preset.limits.max_video_kbps} kb/s over 1 s", f"{peak:.0f} kb/s",
@@ -260,7 +351,8 @@ def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, t
     if loud is None:
         return
     m: Measured | None = measure_file(path, duration_s=duration_s, timeout_s=timeout_s)
-    want_i = f"{loud.target_lufs:g} LUFS ±{loud.tolerance_lu:g} LU (or digital silence)"
+    want_i = (f"{loud.target_lufs:g} LUFS ±{loud.tolerance_lu:g} LU (or digital silence; audio under one 400-ms"
+              " gating block is not rated)")
     if m is None:
         c.add("loudness", want_i, "not measurable", False)
         return
@@ -268,23 +360,43 @@ def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, t
         c.add("loudness", want_i, "digital silence", True)
         c.add("true_peak", f"<= {loud.true_peak_dbtp:g} dBTP", "digital silence", True)
         return
-    c.add("loudness", want_i, f"{m.integrated_lufs:.1f} LUFS",
-          abs(m.integrated_lufs - loud.target_lufs) <= loud.tolerance_lu + 0.05)
+    if not m.rated:
+        c.add("loudness", want_i, "not rated: the audio is shorter than one 400-ms gating block", True)
+    else:
+        miss = m.integrated_lufs - loud.target_lufs
+        got = f"{m.integrated_lufs:.1f} LUFS"
+        if miss < -(loud.tolerance_lu + 0.05) and m.true_peak_dbtp is not None \
+                and m.true_peak_dbtp >= loud.true_peak_dbtp - LOSSY_MARGIN_DB - 1.0:
+            got += (f": short of the target with its peaks already limited to {m.true_peak_dbtp:.1f} dBTP (the"
+                    f" source's peaks stand far above its loudness, and more than {MAX_GAIN_DB:g} dB of gain"
+                    f" would be needed): ask for a lower loudness_target (e.g. {loud.target_lufs - 9:g}) or"
+                    f" treat the source's audio (rumble, clipping, tones)")
+        c.add("loudness", want_i, got, abs(miss) <= loud.tolerance_lu + 0.05)
     tp = m.true_peak_dbtp if m.true_peak_dbtp is not None else -99.0
     c.add("true_peak", f"<= {loud.true_peak_dbtp:g} dBTP", f"{tp:.1f} dBTP", tp <= loud.true_peak_dbtp + 0.05)
 
 
-def _check_duration(c: _Checks, want_s: float, got_video: float | None, got_audio: float | None,
+def _check_duration(c: _Checks, want: _Want, got_video: float | None, got_audio: float | None,
                     frame_s: float) -> None:
-    parts, ok = [], True
+    """Each stream as long as the source's stream over the range, within one frame (audio: one AAC frame more);
+    audio may also run on in silence to the end of the picture (MXF ends every track together)."""
+    parts, ok, wants = [], True, []
     if got_video is not None:
         parts.append(f"video {got_video:.3f} s")
-        ok = ok and abs(got_video - want_s) <= frame_s + 1e-3
+        wants.append(f"video {want.text('video')} s")
+        ok = ok and _stream_ok(got_video, want.of("video"), frame_s + 1e-3)
     if got_audio is not None:
         parts.append(f"audio {got_audio:.3f} s")
-        ok = ok and abs(got_audio - want_s) <= frame_s + _AAC_FRAME_S + 1e-3
-    c.add("duration", f"{want_s:.3f} s within one frame ({frame_s * 1000:.0f} ms)", ", ".join(parts) or "none",
-          ok and bool(parts))
+        wants.append(f"audio {want.text('audio')} s")
+        hi, lo = want.of("audio")
+        if got_video is not None:
+            hi = max(hi, want.of("video")[0])
+        ok = ok and _stream_ok(got_audio, (hi, lo), frame_s + _AAC_FRAME_S + 1e-3)
+    if want.exact:
+        text = ", ".join(wants) + f" (the source's streams over the range) within one frame ({frame_s * 1000:.0f} ms)"
+    else:
+        text = f"{want.length:.3f} s within one frame ({frame_s * 1000:.0f} ms)"
+    c.add("duration", text, ", ".join(parts) or "none", ok and bool(parts))
 
 
 def _check_limits(c: _Checks, preset: Preset, files: list[Path], duration_s: float | None) -> None:
@@ -362,7 +474,7 @@ def _container(c: _Checks, preset: Preset, info: dict[str, Any], path: Path) -> 
         c.add("faststart", "index (moov) before the media", "moov first" if fs else "mdat first", fs)
 
 
-def _check_file(c: _Checks, preset: Preset, out: PlannedOutput, want_s: float, timeout_s: float) -> None:
+def _check_file(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, timeout_s: float) -> None:
     path = out.main
     info = _probe(path, timeout_s)
     _container(c, preset, info, path)
@@ -386,9 +498,9 @@ def _check_file(c: _Checks, preset: Preset, out: PlannedOutput, want_s: float, t
     _check_audio(c, preset, a)
     if preset.audio is not None:
         _check_audio_rate(c, preset.audio.kbps, a)
-    _check_duration(c, want_s, got_v, a.duration if a else None, frame_s)
+    _check_duration(c, want, got_v, a.duration if a else None, frame_s)
     if a is not None:
-        _check_loudness(c, preset, path, want_s, timeout_s)
+        _check_loudness(c, preset, path, want.length, timeout_s)
     total = max(got_v or 0.0, a.duration if a else 0.0)
     _check_limits(c, preset, out.files, total)
 
@@ -400,17 +512,18 @@ def _join(files: list[Path], dest: Path) -> Path:
     return dest
 
 
-def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want_s: float, timeout_s: float) -> None:
+def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, timeout_s: float) -> None:
     hls, video, audio = preset.hls, preset.video, preset.audio
     assert hls is not None and video is not None and audio is not None
     master = out.main
-    variants = parse_master(master.read_text(encoding="utf-8"))
     files = playlist_files(master)
     missing = [p.name for p in files if not p.exists()]
     c.add("files", "every playlist, init segment and segment present", f"{len(files)} files" +
           (f", missing {', '.join(missing[:3])}" if missing else ""), not missing)
     if missing:
         return
+    restate_master_rates(master)  # the master states what the segments hold
+    variants = parse_master(master.read_text(encoding="utf-8"))
     out.files = files
     needed = ("BANDWIDTH", "AVERAGE-BANDWIDTH", "RESOLUTION", "CODECS", "FRAME-RATE")
     absent = sorted({k for v in variants for k in needed if k not in v.attrs})
@@ -484,20 +597,42 @@ def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want_s: float, ti
             note("segment_starts", f"{tag}: {len(starts) - len(unkeyed)} of {len(starts)} on keyframes",
                  not unkeyed, "every segment starts on a keyframe")
             keyframe_sets.append([round(t, 3) for t in keys])
-            # bandwidth, measured per segment (segments under half the target length are too short to rate)
+            # bandwidth, measured per segment (segments under half the target length are too short to rate, and
+            # so is a whole variant under two GOPs: one keyframe is most of it)
             rates = [seg.stat().st_size * 8 / d for seg, d in zip(seg_paths, durations, strict=True) if d > 0]
-            full = [r for r, d in zip(rates, durations, strict=False) if d >= hls.segment_s / 2] or rates
+            full = [r for r, d in zip(rates, durations, strict=False) if d >= hls.segment_s / 2]
             peak = max(full, default=0.0)
-            avg = (sum(p.stat().st_size for p in seg_paths) * 8 / sum(durations)) if sum(durations) else 0.0
-            declared, declared_avg = _f(var.attrs.get("BANDWIDTH")) or 0, _f(var.attrs.get("AVERAGE-BANDWIDTH")) or 0
-            note("bandwidth", f"{tag}: peak {peak / 1000:.0f} kb/s, BANDWIDTH {declared / 1000:.0f}",
-                 peak <= declared * 1.1, "measured peak segment rate <= BANDWIDTH +10%")
-            note("average_bandwidth", f"{tag}: {avg / 1000:.0f} kb/s, AVERAGE-BANDWIDTH {declared_avg / 1000:.0f}",
-                 avg <= declared_avg * 1.1, "measured average <= AVERAGE-BANDWIDTH +10%")
             total = sum(durations)
+            avg = (sum(p.stat().st_size for p in seg_paths) * 8 / total) if total else 0.0
+            declared, declared_avg = _f(var.attrs.get("BANDWIDTH")) or 0, _f(var.attrs.get("AVERAGE-BANDWIDTH")) or 0
+            short = too_short_to_rate(total, video.gop_s)
+            if not full or short:
+                note("bandwidth", f"{tag}: not rated ({len(durations)} segment(s), {total:.3f} s: none of half "
+                     f"the {hls.segment_s:g}-s length / under two GOPs)", True,
+                     "measured peak segment rate <= BANDWIDTH +10% (segments of half the target length or more)")
+            else:
+                note("bandwidth", f"{tag}: peak {peak / 1000:.0f} kb/s, BANDWIDTH {declared / 1000:.0f}",
+                     peak <= declared * 1.1,
+                     "measured peak segment rate <= BANDWIDTH +10% (segments of half the target length or more)")
+            avg_want = ("measured average within 10% of AVERAGE-BANDWIDTH, and under maxrate + VBV buffer over the "
+                        "duration (variants of two GOPs or more)")
+            if short:
+                note("average_bandwidth", f"{tag}: {avg / 1000:.0f} kb/s over {total:.3f} s: not rated (shorter "
+                     f"than two GOPs)", True, avg_want)
+            else:
+                cap = 0.0
+                if rung is not None:
+                    ovh = OVERHEAD[hls.segment_type]
+                    cap = (vbv_allowance_kbps(rung.maxrate_kbps, rung.maxrate_kbps, total) + rung.audio_kbps) \
+                        * 1000 * ovh
+                ok = abs(avg - declared_avg) <= declared_avg * 0.1 and (rung is None or avg <= cap * 1.01)
+                note("average_bandwidth", f"{tag}: {avg / 1000:.0f} kb/s, AVERAGE-BANDWIDTH {declared_avg / 1000:.0f}"
+                     + (f", cap {cap / 1000:.0f}" if rung is not None else ""), ok, avg_want)
+            vhi, vlo = want.of("video")
             note("duration", f"{tag}: playlist {total:.3f} s, video {v.duration:.3f} s",
-                 abs(total - want_s) <= frame_s + 1e-3 and abs(v.duration - want_s) <= frame_s + 1e-3,
-                 f"{want_s:.3f} s within one frame")
+                 _stream_ok(total, (vhi, vlo), frame_s + 1e-3) and _stream_ok(v.duration, (vhi, vlo), frame_s + 1e-3),
+                 f"video {want.text('video')} s" + (" (the source's video over the range)" if want.exact else "")
+                 + " within one frame")
             pixels = w * h
             if top is None or pixels > top[0]:
                 top = (pixels, joined)
@@ -507,8 +642,8 @@ def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want_s: float, ti
         c.add("keyframe_alignment", "the same keyframe times on every rung",
               "aligned" if aligned else "; ".join(f"{len(ks)} keyframes" for ks in keyframe_sets), aligned)
         if top is not None:
-            _check_loudness(c, preset, top[1], want_s, timeout_s)
-    _check_limits(c, preset, files, want_s)
+            _check_loudness(c, preset, top[1], want.length, timeout_s)
+    _check_limits(c, preset, files, want.length)
 
 
 def _check_still(c: _Checks, preset: Preset, out: PlannedOutput, timeout_s: float) -> None:
@@ -530,23 +665,34 @@ def _check_still(c: _Checks, preset: Preset, out: PlannedOutput, timeout_s: floa
     c.add("metadata", "XMP with " + ", ".join(wanted), ", ".join(have) or "none", have == wanted)
 
 
-def check_output(preset: Preset, out: PlannedOutput, *, want_duration_s: float, timeout_s: float) -> QcReport:
+def check_output(preset: Preset, out: PlannedOutput, *, want_duration_s: float, timeout_s: float,
+                 source: Path | None = None) -> QcReport:
     """Probe and measure ``out`` against ``preset``; every check names what it wanted and what it got.
 
     Pass the preset as the request made it (:meth:`ExportRequest.effective_preset`: a request's loudness target
-    replaces the preset's). For HLS, ``out.files`` is replaced by the files the playlists actually name. A file
+    replaces the preset's). Durations: each output stream is compared with what the source's stream holds over
+    the range (a stream may be shorter or longer than the container says), read from ``source`` or, by default,
+    from the original the plan recorded in ``out.source`` (``out.start_s``..``out.end_s``); without either, with
+    ``want_duration_s``. For HLS, ``out.files`` is replaced by the files the playlists actually name. A file
     that cannot be read fails the ``readable`` check instead of raising.
     """
     c = _Checks()
+    want = _Want.plain(want_duration_s)
+    src = source or out.source
+    if src is not None and preset.kind != "still" and src.is_file():
+        try:
+            want = _source_want(src, out.start_s, out.end_s, want_duration_s, timeout_s)
+        except (MamError, ValueError, OSError) as exc:
+            c.add("source", "the original readable for its streams' durations", str(exc)[:300], False)
     runners: dict[str, Callable[[], None]] = {
-        "hls": lambda: _check_hls(c, preset, out, want_duration_s, timeout_s),
+        "hls": lambda: _check_hls(c, preset, out, want, timeout_s),
         "still": lambda: _check_still(c, preset, out, timeout_s),
     }
     try:
         if not out.main.exists():
             c.add("readable", "the output file", f"{out.main.name} is missing", False)
         else:
-            runners.get(preset.kind, lambda: _check_file(c, preset, out, want_duration_s, timeout_s))()
+            runners.get(preset.kind, lambda: _check_file(c, preset, out, want, timeout_s))()
     except (MamError, ValueError, OSError, KeyError) as exc:
         c.add("readable", "an output ffprobe and the playlist reader can read", str(exc)[:300], False)
     return c.report()

@@ -150,8 +150,13 @@ def test_loudness_pass_two_is_linear_when_the_peaks_allow():
     assert correction_filter(MEASURED, -24, -2, lossy=False) == "volume=-4.00dB:precision=double"
     hot = LoudnessMeasure(input_i=-20.0, input_tp=-0.5, input_lra=12.0, input_thresh=-30.0, target_offset=0.0)
     f = correction_filter(hot, -15, -1, lossy=True)
-    assert f.startswith("loudnorm=I=-15.0:TP=-2.0:") and "measured_I=-20.00" in f and "linear=true" in f
-    assert f.endswith("aresample=48000")
+    # peaks over the ceiling: the gain, then a 4x-oversampled limiter under -1 dBTP less the AAC headroom
+    assert f.startswith("volume=5.00dB:precision=double,aresample=192000,alimiter=limit=0.72444:")
+    assert "latency=1" in f and "level=0" in f and f.endswith("aresample=48000")
+    assert correction_filter(hot, -15, -1, lossy=True, gain_db=9.5).startswith("volume=9.50dB")
+    short = LoudnessMeasure(input_i=-70.0, input_tp=0.5, input_lra=0.0, input_thresh=-80.0, target_offset=0.0,
+                            rated=False)
+    assert correction_filter(short, -24, -2, lossy=False) == "volume=-2.80dB:precision=double"
     silent = LoudnessMeasure(input_i=-70.0, input_tp=-99.0, input_lra=0.0, input_thresh=-80.0, target_offset=0.0)
     assert correction_filter(silent, -24, -2, lossy=False) is None
 
