@@ -79,6 +79,11 @@ def _ranges(requests: list[ExportRequest], duration: float) -> list[tuple[float,
     return out
 
 
+def _range_end(job: _Job, duration: float) -> float | None:
+    """The job's end on the source's timeline; None for "to the end" (streams may run past the container)."""
+    return job.end if job.end < duration - 1e-6 else None
+
+
 def _check_requests(requests: list[ExportRequest], tech: dict[str, Any]) -> None:
     if not requests:
         raise ValueError("no presets requested")
@@ -418,7 +423,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                                               segment_type=hls.segment_type), encoding="utf-8")
             segments = max(1, math.ceil((job.end - job.start) / hls.segment_s - 1e-6))
             outputs[p.name] = PlannedOutput(p.name, master, _predicted_hls_files(job.outdir, rungs, segments, fmp4),
-                                            p.content_type(), src, job.start, job.end)
+                                            p.content_type(), src, job.start, _range_end(job, duration))
             continue
         path = job.outdir / f"{p.name}.{p.extension}"
         if p.kind == "video":
@@ -439,5 +444,6 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         if p.container == "wav":
             cmd += ["-write_bext", "1", "-rf64", "auto"]
         cmd += ["-f", _MUXERS[p.container], f"file:{path}"]
-        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type(), src, job.start, job.end)
+        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type(), src, job.start,
+                                        _range_end(job, duration))
     return ExportPlan(cmd, outputs, progress_file, round(length, 6))

@@ -25,7 +25,7 @@ from mam.exports.hls import (
     playlist_files,
     restate_master_rates,
 )
-from mam.exports.loudness import LOSSY_MARGIN_DB, MAX_GAIN_DB, Measured, measure_file
+from mam.exports.loudness import GATE_BLOCK_S, LOSSY_MARGIN_DB, MAX_GAIN_DB, Measured, measure_file
 from mam.exports.model import PlannedOutput, QcCheck, QcReport
 from mam.media.runner import run_media_command
 from mam.presets import Preset, VideoSpec
@@ -346,13 +346,17 @@ def _check_audio_rate(c: _Checks, kbps: int | None, a: _Stream | None, name: str
     c.add(name, f"<= {kbps} kb/s +15%", f"{got:.0f} kb/s", got <= kbps * 1.15)
 
 
-def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, timeout_s: float) -> None:
+def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, timeout_s: float,
+                    audio_s: float | None = None) -> None:
     loud = preset.loudness
     if loud is None:
         return
     m: Measured | None = measure_file(path, duration_s=duration_s, timeout_s=timeout_s)
     want_i = (f"{loud.target_lufs:g} LUFS ±{loud.tolerance_lu:g} LU (or digital silence; audio under one 400-ms"
               " gating block is not rated)")
+    if m is None and audio_s is not None and audio_s < GATE_BLOCK_S:
+        c.add("loudness", want_i, f"not rated: {audio_s:.3f} s of audio, under one 400-ms gating block", True)
+        return
     if m is None:
         c.add("loudness", want_i, "not measurable", False)
         return
@@ -377,7 +381,7 @@ def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, t
 
 
 def _check_duration(c: _Checks, want: _Want, got_video: float | None, got_audio: float | None,
-                    frame_s: float) -> None:
+                    frame_s: float, ends_together: bool = False) -> None:
     """Each stream as long as the source's stream over the range, within one frame (audio: one AAC frame more);
     audio may also run on in silence to the end of the picture (MXF ends every track together)."""
     parts, ok, wants = [], True, []
@@ -391,6 +395,8 @@ def _check_duration(c: _Checks, want: _Want, got_video: float | None, got_audio:
         hi, lo = want.of("audio")
         if got_video is not None:
             hi = max(hi, want.of("video")[0])
+            if ends_together:  # MXF: every track ends with the picture
+                lo = min(lo, got_video)
         ok = ok and _stream_ok(got_audio, (hi, lo), frame_s + _AAC_FRAME_S + 1e-3)
     if want.exact:
         text = ", ".join(wants) + f" (the source's streams over the range) within one frame ({frame_s * 1000:.0f} ms)"
@@ -498,9 +504,9 @@ def _check_file(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, tim
     _check_audio(c, preset, a)
     if preset.audio is not None:
         _check_audio_rate(c, preset.audio.kbps, a)
-    _check_duration(c, want, got_v, a.duration if a else None, frame_s)
+    _check_duration(c, want, got_v, a.duration if a else None, frame_s, preset.container == "mxf")
     if a is not None:
-        _check_loudness(c, preset, path, want.length, timeout_s)
+        _check_loudness(c, preset, path, want.length, timeout_s, a.duration)
     total = max(got_v or 0.0, a.duration if a else 0.0)
     _check_limits(c, preset, out.files, total)
 

@@ -1,0 +1,139 @@
+"""Exports of real clips nobody here made (``../shared/corpus``): the sources whose streams disagree with their
+container, whose audio is quiet, peaky, mono or short, and whose pictures are short or noisy. Each output
+passes the product's QC and is verified independently: stream durations by plain ffprobe against the source's
+own streams, loudness and true peak by a plain ffmpeg ``ebur128`` run, the video rate against the VBV bound.
+
+Skipped (with the reason) when the corpus is not there. Small subsets and ranges keep it near a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mam.exports import ExportRequest, check_output, measure_loudness, plan_export
+from mam.media.probe import normalise, run_ffprobe
+from mam.media.runner import run_media_command
+from mam.presets import load_presets
+
+P = load_presets()
+SAMPLE = "sbraz__pymediainfo/tests/data/sample.mp4"  # container 0.980 s; video 0.083-1.043, audio 0-0.981
+GPS = "drewnoakes__metadata-extractor-images/mp4/with-gps.mp4"  # 0.171 s; video 0.100, audio 0.171
+AVI = "drewnoakes__metadata-extractor-images/avi/100_0306.AVI"  # 2.733 s video, 2.438 s quiet clipped mono 22 kHz
+SMPTE = "Zulko__moviepy/media/smpte-2997.mp4"  # a test signal whose peaks stand 23 dB above its loudness
+FLIR = "drewnoakes__metadata-extractor-images/mp4/FLIR Thermal.mp4"  # 11 s of thermal noise, variable rate
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _need_ffmpeg():
+    if not (shutil.which("ffmpeg") and shutil.which("ffprobe")):
+        pytest.skip("ffmpeg/ffprobe not installed (apt-get install ffmpeg)")
+
+
+def ebur128(path: Path) -> dict[str, float]:
+    err = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
+                          "-af", "ebur128=peak=true", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    summary = err[err.rindex("Summary:"):]
+    return {"I": float(re.search(r"I:\s+(-?[\d.]+|-inf)", summary).group(1)),
+            "TP": float(re.search(r"Peak:\s+(-?[\d.]+|-inf)", summary).group(1))}
+
+
+def span(path: Path, stream: str) -> tuple[float, float, int]:
+    """(first pts, last pts + its duration, bytes) of one stream, by plain ffprobe."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries",
+                          "packet=pts_time,duration_time,size", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    pk = [p for p in json.loads(out)["packets"] if p.get("pts_time") not in (None, "N/A")]
+    return (min(float(p["pts_time"]) for p in pk),
+            max(float(p["pts_time"]) + float(p.get("duration_time") or 0) for p in pk),
+            sum(int(p["size"]) for p in pk))
+
+
+def export(src: Path, names: list[str], work: Path, start_s: float | None = None, end_s: float | None = None):
+    tech = normalise(run_ffprobe(src, 30))
+    requests = [ExportRequest(P[n], start_s, end_s) for n in names]
+    measured = measure_loudness(src, start_s=start_s, end_s=end_s, timeout_s=120, tech=tech)
+    plan = plan_export(src, tech, requests, work, measured=measured, timeout_s=120)
+    run_media_command(plan.cmd, timeout_s=600, progress_file=plan.progress_file)
+    want = (end_s if end_s is not None else float(tech["duration_s"])) - (start_s or 0.0)
+    reports = {n: check_output(P[n], plan.outputs[n], want_duration_s=want, timeout_s=120) for n in names}
+    return tech, plan, reports
+
+
+def passed(reports) -> None:
+    bad = {n: [(c.name, c.want, c.got) for c in r.failed()] for n, r in reports.items() if not r.passed}
+    assert not bad, bad
+
+
+def test_streams_longer_or_shorter_than_the_container_are_carried_as_the_source_plays_them(corpus, tmp_path):
+    src = corpus / SAMPLE
+    _, plan, reports = export(src, ["web-mp4", "app-hls"], tmp_path)
+    passed(reports)
+    v0, v1, _ = span(src, "v:0")
+    a0, a1, _ = span(src, "a:0")
+    out = plan.outputs["web-mp4"].main
+    ov0, ov1, _ = span(out, "v:0")
+    oa0, oa1, _ = span(out, "a:0")
+    frame = 1001 / 24000
+    assert abs((ov1 - ov0) - v1) <= frame + 1e-3  # to the source video's last frame (1.043 s), past the container
+    assert abs((oa1 - oa0) - (a1 - a0)) <= frame + 1024 / 48000 + 1e-3
+    checks = {c.name: c for c in reports["web-mp4"].checks}
+    assert "source's streams" in checks["duration"].want
+
+
+def test_a_clip_shorter_than_a_gop_passes_without_rate_verdicts(corpus, tmp_path):
+    src = corpus / GPS
+    _, plan, reports = export(src, ["web-mp4", "app-hls", "broadcast-hd"], tmp_path)
+    passed(reports)
+    web = {c.name: c for c in reports["web-mp4"].checks}
+    assert "not rated" in web["video_bitrate"].got
+    hls = {c.name: c for c in reports["app-hls"].checks}
+    assert "not rated" in hls["bandwidth"].got and "not rated" in hls["average_bandwidth"].got
+    mxf = {c.name: c for c in reports["broadcast-hd"].checks}
+    assert "not rated" in mxf["loudness"].got  # under one 400-ms gating block
+    _, v1, _ = span(src, "v:0")
+    o0, o1, _ = span(plan.outputs["web-mp4"].main, "v:0")
+    assert abs((o1 - o0) - v1) <= 1 / 30 + 1e-3
+
+
+def test_quiet_clipped_mono_audio_reaches_its_targets_under_the_ceiling(corpus, tmp_path):
+    src = corpus / AVI
+    _, plan, reports = export(src, ["radio-wav", "web-mp4", "broadcast-hd"], tmp_path)
+    passed(reports)
+    for name in ("radio-wav", "web-mp4", "broadcast-hd"):
+        loud = P[name].loudness
+        m = ebur128(plan.outputs[name].main)
+        assert abs(m["I"] - loud.target_lufs) <= loud.tolerance_lu, (name, m)
+        assert m["TP"] <= loud.true_peak_dbtp + 0.1, (name, m)
+    _, a1, _ = span(src, "a:0")
+    w0, w1, _ = span(plan.outputs["radio-wav"].main, "a:0")
+    assert abs((w1 - w0) - a1) <= 0.041  # the audio as long as the source's (2.438 s), not the container's
+    m0, m1, _ = span(plan.outputs["broadcast-hd"].main, "v:0")
+    assert abs((m1 - m0) - 2.733) <= 0.041  # MXF keeps the whole picture; the audio runs on in silence
+
+
+def test_a_peaky_signal_is_limited_up_to_the_target_over_an_exact_range(corpus, tmp_path):
+    src = corpus / SMPTE
+    _, plan, reports = export(src, ["web-mp4"], tmp_path, start_s=2.0, end_s=6.0)
+    passed(reports)
+    out = plan.outputs["web-mp4"].main
+    m = ebur128(out)
+    assert abs(m["I"] + 15) <= 2 and m["TP"] <= -1.0 + 0.1, m
+    v0, v1, _ = span(out, "v:0")
+    assert abs((v1 - v0) - 4.0) <= 0.04 + 1e-3  # a requested range is exact to a frame
+
+
+def test_the_encoder_holds_its_cap_on_noisy_pictures(corpus, tmp_path):
+    src = corpus / FLIR
+    _, plan, reports = export(src, ["douyin-9x16", "app-hls"], tmp_path)
+    passed(reports)
+    br = P["douyin-9x16"].video.bitrate
+    v0, v1, size = span(plan.outputs["douyin-9x16"].main, "v:0")
+    kbps = size * 8 / (v1 - v0) / 1000
+    assert kbps <= br.maxrate_kbps + br.bufsize_kbps / (v1 - v0), kbps
