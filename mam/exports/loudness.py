@@ -69,7 +69,10 @@ def stereo_source(tech: dict) -> str:
 
 def _ebur128_chain(report: Path, duration_s: float) -> str:
     tail = max(0.0, duration_s - 1.5)
-    return (f"ebur128=peak=true:metadata=1,aselect='gte(t\\,{tail:.3f})+not(mod(n\\,100))',"
+    # ffmpeg's ebur128 leaves out the gating blocks still open at the end of the stream: a clip whose last
+    # 400 ms are its loudest measured 3.4 dB quieter as a WAV than as an MXF padded with silence. 0.4 s of
+    # silence closes them (silence is gated out), so every measurement counts the end.
+    return (f"apad=pad_dur={GATE_BLOCK_S},ebur128=peak=true:metadata=1,aselect='gte(t\\,{tail:.3f})+not(mod(n\\,100))',"
             f"ametadata=mode=print:file={escape_value(str(report))}")
 
 
@@ -91,7 +94,7 @@ def parse_ebur128(text: str, *, duration_s: float | None = None) -> Measured | N
                     peak = max(peak, float(value))
                 except ValueError:
                     pass
-    span = duration_s if duration_s is not None else last_t
+    span = duration_s if duration_s is not None else last_t - (GATE_BLOCK_S if last_t >= GATE_BLOCK_S else 0.0)
     short = span < GATE_BLOCK_S - 0.05 and peak > 0
     if last is None:
         return Measured(SILENCE_LUFS, round(20 * math.log10(peak), 2), 0.0, rated=False) if short else None
@@ -107,7 +110,8 @@ def parse_ebur128(text: str, *, duration_s: float | None = None) -> Measured | N
     return Measured(round(integrated, 2), round(20 * math.log10(peak), 2) if peak > 0 else None, round(lra, 2))
 
 
-def _run_ebur128(cmd_head: list[str], duration_s: float, timeout_s: float, tech: dict | None) -> Measured | None:
+def _run_ebur128(cmd_head: list[str], duration_s: float, timeout_s: float, tech: dict | None,
+                 known_length: bool = False) -> Measured | None:
     with tempfile.TemporaryDirectory(prefix="mam-loud-") as tmp:
         report = Path(tmp) / "ebur128.txt"
         head = stereo_source(tech) if tech is not None else \
@@ -117,7 +121,7 @@ def _run_ebur128(cmd_head: list[str], duration_s: float, timeout_s: float, tech:
                "-f", "null", "-"]
         run_media_command(cmd, timeout_s=timeout_s)
         text = report.read_text(encoding="utf-8", errors="replace") if report.exists() else ""
-    return parse_ebur128(text)
+    return parse_ebur128(text, duration_s=duration_s if known_length and duration_s > 0 else None)
 
 
 def measure_loudness(src: Path, *, start_s: float | None, end_s: float | None, timeout_s: float,
@@ -140,7 +144,7 @@ def measure_loudness(src: Path, *, start_s: float | None, end_s: float | None, t
         return None
     duration = (end_s - (start_s or 0.0)) if end_s is not None else float((tech or {}).get("duration_s") or 0.0)
     try:
-        m = _run_ebur128(head, duration, timeout_s, tech if tech is not None else {})
+        m = _run_ebur128(head, duration, timeout_s, tech if tech is not None else {}, known_length=True)
     except MediaProcessingError as exc:  # no audio stream at all: ffmpeg refuses the [0:a:0] label
         if "matches no streams" in str(exc):
             return None

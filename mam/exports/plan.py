@@ -50,6 +50,7 @@ _PRORES = {"proxy": 0, "lt": 1, "standard": 2, "hq": 3, "4444": 4}
 _MPEG2_PROFILE = {"422": 0, "main": 4}
 _MPEG2_LEVEL = {("422", "high"): 2, ("422", "main"): 5, ("main", "high"): 4, ("main", "main"): 8}
 _XDCAM_VBV_BITS = 17825792
+PAD_OVER_S = 0.25  # MXF audio is padded this far past the range (a picture may outrun its container a little)
 RANGE_SLACK_S = 0.05  # an end this far past the stored duration is still "the end"
 
 
@@ -324,9 +325,11 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
             heads = g.split("a_src", len(groups), audio=True)
         for k, ((start, end, corr, pad), users) in enumerate(groups.items()):
             if has_audio:
-                chain = _trim(start, end, u0, u1, audio=True) + ([corr] if corr else [])
-                if pad:  # bounded (the picture may run past the container's duration); -shortest cuts it
-                    chain.append(f"apad=whole_dur={end - start + 2.0:.6f}")
+                chain = _trim(start, end, u0, u1, audio=True)
+                if pad:  # bounded (the picture may run past the container's duration); -shortest cuts it.
+                    # Before the correction: the limiter's delay line flushes unlimited at its end of stream
+                    chain.append(f"apad=whole_dur={end - start + PAD_OVER_S:.6f}")
+                chain += [corr] if corr else []
                 leaf = g.chain(heads[k], chain) if chain else heads[k]
             else:  # a silent video source: the outputs still carry (silent) audio tracks
                 leaf = g.label("sil")
@@ -351,6 +354,8 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                 pre.append("bwdif=mode=send_field:parity=auto:deint=all")
             if tech.get("vfr"):
                 pre.append(f"fps={rate_text(motion)}")
+                if u1 < duration - 1e-6:  # fps holds the last frame past the range's end: cut it exactly
+                    pre.append(f"trim=duration={length:.6f}")
             if str(tech.get("pix_fmt") or "").startswith("yuvj"):  # full-range JPEG-style YUV: to video range
                 pre.append("scale=out_range=tv")
             pre += _tone_map(tech)

@@ -153,6 +153,8 @@ class _Want:
 def _source_want(src: Path, start_s: float, end_s: float | None, want_s: float, timeout_s: float) -> _Want:
     """Probe the source's first video and audio streams (the ones the export graph reads) for where they start
     and end on the timeline: the packets of the first seconds and of the last ten before the range's end."""
+    if end_s is not None:  # a range: the caller's length is what was asked
+        end_s = start_s + want_s
     head = _probe_head(src, timeout_s)
     fmt_dur = _f((head.get("format") or {}).get("duration")) or 0.0
     tail = max(0.0, (end_s if end_s is not None else fmt_dur) - 10.0)
@@ -360,12 +362,12 @@ def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, t
     if m is None:
         c.add("loudness", want_i, "not measurable", False)
         return
-    if m.silent:
+    if m.silent and (audio_s is None or audio_s >= GATE_BLOCK_S):
         c.add("loudness", want_i, "digital silence", True)
         c.add("true_peak", f"<= {loud.true_peak_dbtp:g} dBTP", "digital silence", True)
         return
-    if not m.rated:
-        c.add("loudness", want_i, "not rated: the audio is shorter than one 400-ms gating block", True)
+    if not m.rated or (audio_s is not None and audio_s < GATE_BLOCK_S):
+        c.add("loudness", want_i, f"not rated: {audio_s or 0:.3f} s of audio, under one 400-ms gating block", True)
     else:
         miss = m.integrated_lufs - loud.target_lufs
         got = f"{m.integrated_lufs:.1f} LUFS"

@@ -36,8 +36,9 @@ def _need_ffmpeg():
 
 
 def ebur128(path: Path) -> dict[str, float]:
+    # 0.4 s of silence closes the gating blocks ffmpeg's ebur128 would leave open at the end
     err = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-                          "-af", "ebur128=peak=true", "-f", "null", "-"],
+                          "-af", "apad=pad_dur=0.4,ebur128=peak=true", "-f", "null", "-"],
                          capture_output=True, text=True, check=True).stderr
     summary = err[err.rindex("Summary:"):]
     return {"I": float(re.search(r"I:\s+(-?[\d.]+|-inf)", summary).group(1)),
