@@ -142,7 +142,8 @@ def measure_loudness(src: Path, *, start_s: float | None, end_s: float | None, t
     head += ["-i", f"file:{src}"]
     if tech is not None and not tech.get("audio_codec"):
         return None
-    duration = (end_s - (start_s or 0.0)) if end_s is not None else float((tech or {}).get("duration_s") or 0.0)
+    full = float((tech or {}).get("duration_s") or 0.0)
+    duration = (end_s if end_s is not None else full) - (start_s or 0.0)  # the range read, not the whole file
     try:
         m = _run_ebur128(head, duration, timeout_s, tech if tech is not None else {}, known_length=True)
     except MediaProcessingError as exc:  # no audio stream at all: ffmpeg refuses the [0:a:0] label

@@ -36,6 +36,18 @@ def wait_export(srv: RunningServer, export_id: str, timeout: float = 240) -> dic
     raise AssertionError(f"export {export_id} did not end:\n{srv.logs()[-3000:]}")
 
 
+def ffmpegs_under(folder: Path) -> list[str]:
+    """ffmpeg processes whose command line names ``folder``."""
+    found = []
+    for pid in subprocess.run(["pgrep", "-f", str(folder)], capture_output=True, text=True).stdout.split():
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "ffmpeg":
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 def integrated_lufs(path: Path) -> float:
     res = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-af", "ebur128", "-f", "null",
                           "-"], capture_output=True, text=True, check=True)
@@ -95,8 +107,7 @@ def test_cancel_mid_encode_stops_ffmpeg_and_keeps_nothing(srv, tmp_path):
     r = c.delete(f"/api/v1/exports/{ref['id']}")
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     time.sleep(3)
-    left = subprocess.run(["pgrep", "-f", "mxf"], capture_output=True, text=True).stdout.split()
-    assert left == [], "the export's ffmpeg was stopped"
+    assert ffmpegs_under(srv.data_dir / "work") == [], "the export's ffmpeg was stopped"
     e = c.get(f"/api/v1/exports/{ref['id']}").json()
     assert e["status"] == "cancelled" and e["outputs"] == []
     assert not list((srv.data_dir / "objects" / "exports").glob(f"{ref['id']}/*"))

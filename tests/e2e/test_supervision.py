@@ -171,11 +171,11 @@ def test_killed_workers_are_restarted_and_the_next_upload_is_ready(server, small
 def test_serve_starts_an_interactive_and_a_heavy_pool(server):
     cmds = {name: child_processes(server.process.pid)[pid] for name, pid in worker_pids(server).items()}
     assert cmds.keys() == {"interactive", "heavy"}
-    assert " -Q ingest " in cmds["interactive"] and " -Q transcode,analyze " in cmds["heavy"]
+    assert " -Q ingest " in cmds["interactive"] and " -Q transcode,analyze,export " in cmds["heavy"]
     assert all(" -c 1 " in c and " -O fair " in c for c in cmds.values())
     assert all(re.search(r" -n (interactive|heavy)-\d+@%h ", c) for c in cmds.values())
     text = server.log.read_text()
-    assert "interactive pool: 1 on ingest" in text and "heavy pool: 1 on transcode,analyze" in text
+    assert "interactive pool: 1 on ingest" in text and "heavy pool: 1 on transcode,analyze,export" in text
 
 
 @pytest.fixture(scope="module")
