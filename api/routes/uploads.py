@@ -39,8 +39,21 @@ class UploadCreate(BaseModel):
 
 class PartUrl(BaseModel):
     part_number: int
+    url: str = Field(description="the API's part route: PUT the bytes with Content-MD5 or X-Part-SHA256")
+    method: str = "PUT"
+    presign: str | None = Field(None, description="S3: POST {content_md5} here for a URL straight to the store, "
+                                "signed for that checksum")
+
+
+class PresignIn(BaseModel):
+    content_md5: str = Field(description="base64 MD5 of the part, as the Content-MD5 header carries it")
+
+
+class PresignedPart(BaseModel):
+    part_number: int
     url: str
     method: str = "PUT"
+    headers: dict[str, str] = Field(description="send exactly these headers with the part")
 
 
 class SidecarUrl(BaseModel):
@@ -95,10 +108,11 @@ def _describe(sess: UploadSession, storage, request: Request, ttl: int) -> Uploa
     got = {p.number: p for p in uploads.received_parts(storage, sess)}
     receipts = {p.number: p.receipts for p in sess.parts}
     urls = []
+    direct = storage.presign_part(sess.key, sess.store_upload_id, 1, ttl) is not None  # S3: parts may skip the API
     for n in range(1, sess.part_count + 1):
         if n not in got:
-            url = storage.presign_part(sess.key, sess.store_upload_id, n, ttl) or f"{base}/parts/{n}"
-            urls.append(PartUrl(part_number=n, url=url))
+            urls.append(PartUrl(part_number=n, url=f"{base}/parts/{n}",
+                                presign=f"{base}/parts/{n}/presign" if direct else None))
     side = []
     for i, sc in enumerate(sess.sidecars):
         url = storage.presigned_put(sc["key"], ttl) or f"{base}/sidecars/{i}"
@@ -157,6 +171,23 @@ def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken
     part = uploads.receive_part(r.uow, r.storage, upload_id, part_number, RequestBodyReader(request),
                                 content_length=content_length, sha256=x_part_sha256, md5=_b64_md5(content_md5))
     return PartOut(part_number=part.number, size=part.size, etag=part.etag, receipts=part.receipts)
+
+
+@router.post("/{upload_id}/parts/{part_number}/presign", response_model=PresignedPart,
+             responses={410: {"description": "expired/aborted"}, 422: {"description": "bad checksum or part number"}})
+def presign_part(upload_id: str, part_number: int, body: PresignIn, _: CurrentToken, session: SessionDep,
+                 settings: SettingsDep, storage: StorageDep, request: Request) -> PresignedPart:
+    """A URL straight to the store for one part, signed for its checksum: the store refuses the part without
+    that Content-MD5, and bytes that do not match it. (On the local store the part goes through the API.)"""
+    sess = uploads.get_open(session, upload_id)
+    uploads.expected_part_size(sess, part_number)
+    if len(_b64_md5(body.content_md5) or "") != 32:
+        raise InvalidInput("content_md5 must be the base64 of a 16-byte MD5")
+    url = storage.presign_part(sess.key, sess.store_upload_id, part_number, settings.upload_ttl_s,
+                               content_md5=body.content_md5)
+    if url is None:
+        url = str(request.base_url).rstrip("/") + f"/api/v1/uploads/{upload_id}/parts/{part_number}"
+    return PresignedPart(part_number=part_number, url=url, headers={"Content-MD5": body.content_md5})
 
 
 @router.put("/{upload_id}/sidecars/{index}", status_code=status.HTTP_204_NO_CONTENT)

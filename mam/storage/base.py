@@ -72,8 +72,11 @@ class MultipartUploads(Protocol):
     def discard_part(self, key: str, upload_id: str, number: int) -> None:
         """Forget a received part (it arrived with a wrong checksum), so it counts as missing."""
 
-    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
-        """A URL the client PUTs the part to directly, or ``None`` when parts go through the API."""
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int,
+                     content_md5: str | None = None) -> str | None:
+        """A URL the client PUTs the part to directly, or ``None`` when parts go through the API. With
+        ``content_md5`` (base64) the URL is signed for that checksum: the store refuses the part without the
+        same ``Content-MD5`` header, and refuses bytes that do not match it."""
 
     def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
         """Parts received so far, by number."""

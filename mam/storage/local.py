@@ -136,7 +136,8 @@ class LocalStorage:
     def discard_part(self, key: str, upload_id: str, number: int) -> None:
         (self._mp_dir(upload_id) / f"{number:05d}.part").unlink(missing_ok=True)
 
-    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int,
+                     content_md5: str | None = None) -> str | None:
         return None
 
     def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:

@@ -157,8 +157,11 @@ class S3Storage:
     def discard_part(self, key: str, upload_id: str, number: int) -> None:
         pass  # S3 parts never pass through the API; a re-sent part simply replaces the stored one
 
-    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int,
+                     content_md5: str | None = None) -> str | None:
         params = {"Bucket": self.bucket, "Key": self._k(key), "UploadId": upload_id, "PartNumber": number}
+        if content_md5:
+            params["ContentMD5"] = content_md5
         return self.signer.generate_presigned_url("upload_part", Params=params, ExpiresIn=ttl_s)
 
     def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:

@@ -101,7 +101,8 @@ class InMemoryStorage:
     def discard_part(self, key: str, upload_id: str, number: int) -> None:
         self.uploads.get(upload_id, {}).pop(number, None)
 
-    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int) -> str | None:
+    def presign_part(self, key: str, upload_id: str, number: int, ttl_s: int,
+                     content_md5: str | None = None) -> str | None:
         return None
 
     def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
