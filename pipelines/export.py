@@ -103,7 +103,8 @@ def export_step(ctx: StepContext) -> StepResult:
                                         tech=tech)
         out_dir = ctx.workdir / "out"
         out_dir.mkdir()
-        plan = plan_export(src, tech, list(media.values()), out_dir, measured=measured)
+        plan = plan_export(src, tech, list(media.values()), out_dir, measured=measured,
+                           timeout_s=ctx.settings.ffmpeg_timeout_s)
         run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress=_reporter(ctx, want),
                           progress_file=plan.progress_file, should_stop=_cancelled(ctx))
         for eid, r in media.items():
