@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/media_pass.py
 	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/exports.py --repeats 1 --seconds 12
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
