@@ -68,7 +68,8 @@ class Frame:
 
     def filters(self) -> list[str]:
         cw, ch = self.content
-        chain = [f"scale={cw}:{ch}"]
+        # video range out, whatever the source's range (a full-range source is converted, not just retagged)
+        chain = [f"scale={cw}:{ch}:out_range=tv"]
         if self.aspect == "pad" and (cw, ch) != (self.width, self.height):
             chain.append(f"pad={self.width}:{self.height}:-1:-1:color=black")
         elif self.aspect == "crop" and (cw, ch) != (self.width, self.height):

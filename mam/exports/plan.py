@@ -149,7 +149,7 @@ def _video_filters(video: VideoSpec, frame: Frame, motion: Fraction, rate: Fract
 
 def _field_filters(tech: dict[str, Any], video: VideoSpec) -> list[str]:
     chain = ["fieldorder=tff"] if tech.get("field_order") == "bb" else []
-    return chain + [f"scale={video.size.width}:{video.size.height}:interl=1", f"format={video.pix_fmt}",
+    return chain + [f"scale={video.size.width}:{video.size.height}:interl=1:out_range=tv", f"format={video.pix_fmt}",
                     "setsar=1", "setfield=tff"]
 
 
@@ -157,7 +157,7 @@ def _h264_args(video: VideoSpec, rate: Fraction, s: str, *, kbps: int | None = N
                bufsize: int | None = None, interlaced: bool = False) -> list[str]:
     gop_s = video.gop_s or 2.0
     gop = max(1, round(float(rate) * gop_s))
-    args = [f"-c{s}", "libx264", f"-preset{s}", video.speed]
+    args = [f"-c{s}", "libx264", f"-preset{s}", video.speed, f"-color_range{s}", "tv"]
     if video.profile:
         args += [f"-profile{s}", video.profile]
     if video.level:
@@ -206,7 +206,8 @@ def _mpeg2_args(video: VideoSpec, rate: Fraction, s: str) -> list[str]:
             f"-g{s}", str(gop), f"-bf{s}", str(video.b_frames if video.b_frames is not None else 2),
             f"-sc_threshold{s}", "1000000000", f"-dc{s}", "10", f"-intra_vlc{s}", "1",
             f"-non_linear_quant{s}", "1", f"-qmin{s}", "1", f"-qmax{s}", "12",
-            f"-color_primaries{s}", "bt709", f"-color_trc{s}", "bt709", f"-colorspace{s}", "bt709"]
+            f"-color_range{s}", "tv", f"-color_primaries{s}", "bt709", f"-color_trc{s}", "bt709",
+            f"-colorspace{s}", "bt709"]
     if br.mode == "cbr":
         args += [f"-minrate{s}", f"{br.kbps}k", f"-rc_init_occupancy{s}", str(vbv)]
     flags = "+cgop" if video.closed_gop else ""
@@ -224,8 +225,9 @@ def _video_args(video: VideoSpec, rate: Fraction, s: str = ":v:0") -> list[str]:
     if video.codec == "mpeg2video":
         return _mpeg2_args(video, rate, s)
     if video.codec == "prores":
-        return [f"-c{s}", "prores_ks", f"-profile{s}", str(_PRORES[video.profile or "hq"]), f"-vendor{s}", "apl0"]
-    return [f"-c{s}", "dnxhd", f"-profile{s}", video.profile or "dnxhr_hq"]
+        return [f"-c{s}", "prores_ks", f"-profile{s}", str(_PRORES[video.profile or "hq"]), f"-vendor{s}", "apl0",
+                f"-color_range{s}", "tv"]
+    return [f"-c{s}", "dnxhd", f"-profile{s}", video.profile or "dnxhr_hq", f"-color_range{s}", "tv"]
 
 
 def _audio_args(audio: AudioSpec, s: str = ":a:0", kbps: int | None = None) -> list[str]:
@@ -356,8 +358,6 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                 pre.append(f"fps={rate_text(motion)}")
                 if u1 < duration - 1e-6:  # fps holds the last frame past the range's end: cut it exactly
                     pre.append(f"trim=duration={length:.6f}")
-            if str(tech.get("pix_fmt") or "").startswith("yuvj"):  # full-range JPEG-style YUV: to video range
-                pre.append("scale=out_range=tv")
             pre += _tone_map(tech)
             m = g.chain(motion_head, pre, "motion") if pre else motion_head
             branches = g.split(m, len(motion_jobs) + 1)
@@ -377,7 +377,8 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                     base = g.chain(branch, pre_rung) if pre_rung else branch
                     for rung, label in zip(rungs, g.split(base, len(rungs)), strict=True):
                         video_leaf[(job.preset.name, rung.name)] = g.chain(
-                            label, [f"scale={rung.width}:{rung.height}", "setsar=1", f"format={video.pix_fmt}"])
+                            label, [f"scale={rung.width}:{rung.height}:out_range=tv", "setsar=1",
+                                    f"format={video.pix_fmt}"])
                 else:
                     frame = plan_frame(video.size, dw, dh)
                     video_leaf[(job.preset.name, None)] = g.chain(

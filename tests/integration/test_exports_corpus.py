@@ -27,6 +27,7 @@ GPS = "drewnoakes__metadata-extractor-images/mp4/with-gps.mp4"  # 0.171 s; video
 AVI = "drewnoakes__metadata-extractor-images/avi/100_0306.AVI"  # 2.733 s video, 2.438 s quiet clipped mono 22 kHz
 SMPTE = "Zulko__moviepy/media/smpte-2997.mp4"  # a test signal whose peaks stand 23 dB above its loudness
 FLIR = "drewnoakes__metadata-extractor-images/mp4/FLIR Thermal.mp4"  # 11 s of thermal noise, variable rate
+PHONE = "drewnoakes__metadata-extractor-images/3gp/sample.3gp"  # MPEG-4 part 2 yuv420p tagged full range, AMR-NB
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -138,3 +139,23 @@ def test_the_encoder_holds_its_cap_on_noisy_pictures(corpus, tmp_path):
     v0, v1, size = span(plan.outputs["douyin-9x16"].main, "v:0")
     kbps = size * 8 / (v1 - v0) / 1000
     assert kbps <= br.maxrate_kbps + br.bufsize_kbps / (v1 - v0), kbps
+
+
+def ymin(path: Path) -> int:
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0", "-frames:v", "1",
+                          "-vf", "signalstats,metadata=print:key=lavfi.signalstats.YMIN:file=-", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"YMIN=(\d+)", out).group(1))
+
+
+def test_a_full_range_source_is_converted_to_video_range(corpus, tmp_path):
+    src = corpus / PHONE
+    _, plan, reports = export(src, ["web-mp4", "app-hls"], tmp_path)
+    passed(reports)
+    out = plan.outputs["web-mp4"].main
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=pix_fmt,color_range", "-of", "json", str(out)],
+                           capture_output=True, text=True, check=True).stdout
+    assert json.loads(probe)["streams"][0] == {"pix_fmt": "yuv420p", "color_range": "tv"}
+    # the levels are converted: the source's near-white floor (226 of 0-255) lands at 16 + 226 * 219 / 255
+    assert abs(ymin(out) - (16 + ymin(src) * 219 / 255)) <= 3

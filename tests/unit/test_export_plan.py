@@ -107,12 +107,24 @@ def test_size_rules():
     assert (fit.width, fit.height) == (1080, 1920)
     pad = plan_frame(SizeSpec(width=1080, height=1920, aspect="pad"), 1920, 1080)
     assert (pad.width, pad.height, pad.content) == (1080, 1920, (1080, 608))
-    assert pad.filters() == ["scale=1080:608", "pad=1080:1920:-1:-1:color=black", "setsar=1"]
+    assert pad.filters() == ["scale=1080:608:out_range=tv", "pad=1080:1920:-1:-1:color=black", "setsar=1"]
     crop = plan_frame(SizeSpec(width=1080, height=1920, aspect="crop"), 1920, 1080)
     assert (crop.width, crop.height) == (1080, 1920) and crop.content[1] == 1920 and crop.content[0] >= 1080
     assert "crop=1080:1920" in crop.filters()
     src = plan_frame(SizeSpec(), 1918, 1080)
     assert (src.width, src.height) == (1918, 1080)
+
+
+def test_every_picture_is_made_video_range_and_tagged_so(tmp_path):
+    """A full-range source (MPEG-4 part 2 from a phone: yuv420p tagged pc) is converted, not just retagged."""
+    names = ["app-hls", "web-mp4", "broadcast-hd"]
+    plan = plan_export(Path("/src/clip.3gp"), tech(176, 144, 15.0), [req(n) for n in names], tmp_path,
+                       measured=MEASURED)
+    scales = re.findall(r"scale=[^,\[;]*", graph(plan.cmd))
+    assert scales and all("out_range=tv" in s for s in scales), scales
+    codecs = [i for i, a in enumerate(plan.cmd) if a.startswith("-c:v")]
+    ranges = [i for i, a in enumerate(plan.cmd) if a.startswith("-color_range:v")]
+    assert len(codecs) == len(ranges) and all(plan.cmd[i + 1] == "tv" for i in ranges)
 
 
 def test_frame_rates():
@@ -127,7 +139,7 @@ def test_frame_rates():
 def test_a_30p_source_is_made_interlaced_tff_for_broadcast(tmp_path):
     g = graph(plan_export(Path("/s.mp4"), tech(1280, 720, fps=30), [req("broadcast-hd")], tmp_path,
                           measured=MEASURED).cmd)
-    assert re.search(r"fps=50,scale=1920:1080,setsar=1,format=yuv422p,interlace=scan=tff", g), g
+    assert re.search(r"fps=50,scale=1920:1080:out_range=tv,setsar=1,format=yuv422p,interlace=scan=tff", g), g
     assert "bwdif" not in g
 
 
@@ -135,7 +147,7 @@ def test_a_1080i25_tff_source_keeps_its_fields_for_broadcast_and_is_50p_for_hls(
     t = tech(interlaced=True, field_order="tt")
     cmd = plan_export(Path("/s.mp4"), t, [req("broadcast-hd"), req("app-hls")], tmp_path, measured=MEASURED).cmd
     g = graph(cmd)
-    assert "scale=1920:1080:interl=1,format=yuv422p,setsar=1,setfield=tff" in g
+    assert "scale=1920:1080:interl=1:out_range=tv,format=yuv422p,setsar=1,setfield=tff" in g
     assert "bwdif=mode=send_field" in g  # for the ladder only
     assert "interlace=scan=tff" not in g
     assert "-top:v:0" in cmd and "+cgop+ilme+ildct" in cmd
