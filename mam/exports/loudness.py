@@ -62,8 +62,9 @@ def stereo_source(tech: dict) -> str:
     else:
         head = "[0:a:0]"
     # async: gaps in the source's timestamps (AMR with silence suppression, damaged captures) become silence
-    # instead of being closed up, so the track lasts as long as the source plays it and stays in sync
-    return (f"{head}aresample=48000:async=1,"
+    # instead of being closed up, so the track lasts as long as the source plays it and stays in sync. Any gap
+    # over 10 ms is filled (the default 100 ms left AMR's 80-ms gaps to add up, the last ones never filled)
+    return (f"{head}aresample=48000:async=1:min_hard_comp=0.01,"
             "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo")
 
 

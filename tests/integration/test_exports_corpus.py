@@ -159,3 +159,12 @@ def test_a_full_range_source_is_converted_to_video_range(corpus, tmp_path):
     assert json.loads(probe)["streams"][0] == {"pix_fmt": "yuv420p", "color_range": "tv"}
     # the levels are converted: the source's near-white floor (226 of 0-255) lands at 16 + 226 * 219 / 255
     assert abs(ymin(out) - (16 + ymin(src) * 219 / 255)) <= 3
+
+
+def test_audio_with_gaps_in_its_timestamps_lasts_as_the_source_plays_it(corpus, tmp_path):
+    src = corpus / PHONE  # AMR-NB whose 100-ms packets decode to 20 ms each: 80-ms gaps, the last one too
+    _, plan, reports = export(src, ["radio-wav"], tmp_path)
+    passed(reports)
+    _, a1, _ = span(src, "a:0")
+    w0, w1, _ = span(plan.outputs["radio-wav"].main, "a:0")
+    assert abs((w1 - w0) - a1) <= 0.021  # 4.92 s of 4.933 (the last packet's declared end), not 4.84
