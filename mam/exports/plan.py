@@ -354,7 +354,10 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
             pre: list[str] = []
             if tech.get("interlaced"):
                 pre.append("bwdif=mode=send_field:parity=auto:deint=all")
-            if tech.get("vfr"):
+            # a variable rate, or an average off the standard rate it is snapped to (29.986 -> 30 while the
+            # timestamps run at 29.97): the motion stream is made exactly the rate the plan declares and encodes
+            if tech.get("vfr") or abs(float(tech.get("fps") or 0) * (2 if tech.get("interlaced") else 1)
+                                      - float(motion)) > 0.001:
                 pre.append(f"fps={rate_text(motion)}")
                 if u1 < duration - 1e-6:  # fps holds the last frame past the range's end: cut it exactly
                     pre.append(f"trim=duration={length:.6f}")

@@ -588,9 +588,14 @@ def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, time
             note("codecs_tag", f"{tag}: {tag_codecs} for {probed}",
                  probed is not None and tag_codecs.split(",")[0] == probed
                  and (a is None or "mp4a.40.2" in tag_codecs), "CODECS = the streams' profile and level")
+            # the stream's rate: ffprobe's r_frame_rate is a guess from the first timestamps (a 9-frame clip at
+            # 11.111 fps reads 133/12 = 11.083); its average (frames over duration) is the other reading
             fr = _f(var.attrs.get("FRAME-RATE"))
-            note("frame_rate_tag", f"{tag}: {var.attrs.get('FRAME-RATE')} for {float(rate or 0):.3f}",
-                 fr is not None and rate is not None and abs(fr - float(rate)) < 0.002,
+            avg = _rate(v.info.get("avg_frame_rate"))
+            readings = [float(x) for x in (rate, avg) if x]
+            seen = f"{float(rate or 0):.3f}" + (f" (average {float(avg):.3f})" if avg and avg != rate else "")
+            note("frame_rate_tag", f"{tag}: {var.attrs.get('FRAME-RATE')} for {seen}",
+                 fr is not None and any(abs(fr - x) < 0.002 for x in readings),
                  "FRAME-RATE = the stream's rate")
             # segments
             tol = frame_s + 0.01

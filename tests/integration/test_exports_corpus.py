@@ -27,6 +27,8 @@ GPS = "drewnoakes__metadata-extractor-images/mp4/with-gps.mp4"  # 0.171 s; video
 AVI = "drewnoakes__metadata-extractor-images/avi/100_0306.AVI"  # 2.733 s video, 2.438 s quiet clipped mono 22 kHz
 SMPTE = "Zulko__moviepy/media/smpte-2997.mp4"  # a test signal whose peaks stand 23 dB above its loudness
 FLIR = "drewnoakes__metadata-extractor-images/mp4/FLIR Thermal.mp4"  # 11 s of thermal noise, variable rate
+JAVA = "drewnoakes__metadata-extractor-images/mp4/Issue 515 (java).mp4"  # timestamps 29.97, average 29.986
+XMAS = "photoprism__photoprism/assets/examples/christmas.mp4"  # 9 frames at 11.111 fps
 PHONE = "drewnoakes__metadata-extractor-images/3gp/sample.3gp"  # MPEG-4 part 2 yuv420p tagged full range, AMR-NB
 
 
@@ -168,3 +170,11 @@ def test_audio_with_gaps_in_its_timestamps_lasts_as_the_source_plays_it(corpus, 
     _, a1, _ = span(src, "a:0")
     w0, w1, _ = span(plan.outputs["radio-wav"].main, "a:0")
     assert abs((w1 - w0) - a1) <= 0.021  # 4.92 s of 4.933 (the last packet's declared end), not 4.84
+
+
+@pytest.mark.parametrize("clip, rate", [(JAVA, 30.0), (XMAS, 11.111)])
+def test_the_master_playlist_declares_the_rate_the_streams_carry(corpus, tmp_path, clip, rate):
+    _, plan, reports = export(corpus / clip, ["app-hls"], tmp_path, end_s=2.0 if clip == JAVA else None)
+    passed(reports)
+    master = plan.outputs["app-hls"].main.read_text()
+    assert all(abs(float(x) - rate) < 0.002 for x in re.findall(r"FRAME-RATE=([\d.]+)", master)), master
