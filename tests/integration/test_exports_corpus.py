@@ -29,6 +29,7 @@ SMPTE = "Zulko__moviepy/media/smpte-2997.mp4"  # a test signal whose peaks stand
 FLIR = "drewnoakes__metadata-extractor-images/mp4/FLIR Thermal.mp4"  # 11 s of thermal noise, variable rate
 JAVA = "drewnoakes__metadata-extractor-images/mp4/Issue 515 (java).mp4"  # timestamps 29.97, average 29.986
 XMAS = "photoprism__photoprism/assets/examples/christmas.mp4"  # 9 frames at 11.111 fps
+TINY = "Zulko__moviepy/media/test_video.mp4"  # 1x1 pixel, 1 fps, 5 s: segments of a few hundred bytes
 PHONE = "drewnoakes__metadata-extractor-images/3gp/sample.3gp"  # MPEG-4 part 2 yuv420p tagged full range, AMR-NB
 
 
@@ -178,3 +179,8 @@ def test_the_master_playlist_declares_the_rate_the_streams_carry(corpus, tmp_pat
     passed(reports)
     master = plan.outputs["app-hls"].main.read_text()
     assert all(abs(float(x) - rate) < 0.002 for x in re.findall(r"FRAME-RATE=([\d.]+)", master)), master
+
+
+def test_average_bandwidth_is_what_the_media_segments_hold(corpus, tmp_path):
+    _, plan, reports = export(corpus / TINY, ["app-hls"], tmp_path)
+    passed(reports)  # the init segment (as large as the media on this clip) is not counted
