@@ -38,6 +38,14 @@ def motion_rate(tech: dict[str, Any]) -> Fraction:
     """Pictures a second of the source's motion: its frame rate, or its field rate when interlaced (50i -> 50);
     a variable-rate source is made constant at a standard rate (never below its average)."""
     fps = float(tech.get("fps") or 25.0) * (2 if tech.get("interlaced") else 1)
+    frames = int(tech.get("frames") or 0)
+    if tech.get("vfr") and frames > 1 and not tech.get("interlaced"):
+        # the average counts every frame over the span to the last one's start (or to an edit list that ends
+        # there): n frames over n - 1 intervals. A short constant-rate clip reads fast (64 frames at 30 fps whose
+        # edit ends at the last frame's start: 30.472) and was taken for variable and made 48
+        steady = snap_rate(fps * (frames - 1) / frames)
+        if steady in STANDARD_RATES:
+            return steady
     rate = snap_rate(fps)
     if tech.get("vfr") and rate not in STANDARD_RATES:  # variable rate: the standard rate at or above its average
         rate = next((r for r in STANDARD_RATES if float(r) >= fps), STANDARD_RATES[-1])

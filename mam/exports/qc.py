@@ -25,7 +25,15 @@ from mam.exports.hls import (
     playlist_files,
     restate_master_rates,
 )
-from mam.exports.loudness import GATE_BLOCK_S, LOSSY_MARGIN_DB, MAX_GAIN_DB, Measured, measure_file
+from mam.exports.loudness import (
+    GATE_BLOCK_S,
+    LOSSY_MARGIN_DB,
+    MAX_GAIN_DB,
+    SILENCE_LUFS,
+    Measured,
+    measure_file,
+    measure_loudness,
+)
 from mam.exports.model import PlannedOutput, QcCheck, QcReport
 from mam.media.runner import run_media_command
 from mam.presets import Preset, VideoSpec
@@ -84,7 +92,10 @@ class _Stream:
     def __init__(self, info: dict[str, Any], packets: list[dict[str, Any]]) -> None:
         self.info = info
         self.packets = [p for p in packets if p.get("stream_index") == info.get("index")]
-        times = [(t, _f(p.get("duration_time")) or 0.0) for p in self.packets
+        # a packet flagged D (discard) lies outside the edit list: demuxed, never shown (an MP4 whose edit ends
+        # one frame before its last sample plays 2.100 s, not the 2.133 s its packets reach)
+        shown = [p for p in self.packets if "D" not in str(p.get("flags", ""))]
+        times = [(t, _f(p.get("duration_time")) or 0.0) for p in shown
                  if (t := _f(p.get("pts_time")) if _f(p.get("pts_time")) is not None else _f(p.get("dts_time")))
                  is not None]
         self.start = min((t for t, _ in times), default=0.0)
@@ -132,6 +143,7 @@ class _Want:
         self.video = video  # (held from the range start, from its own start); None: no such source stream
         self.audio = audio
         self.exact = exact  # False: no source to compare with, the range length is all there is
+        self.source_i: Callable[[], float | None] | None = None  # the source's loudness over the range
 
     @staticmethod
     def plain(want_s: float) -> _Want:
@@ -160,7 +172,7 @@ def _source_want(src: Path, start_s: float, end_s: float | None, want_s: float, 
     tail = max(0.0, (end_s if end_s is not None else fmt_dur) - 10.0)
     cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-read_intervals", f"%+5,{tail:.3f}%",
            "-show_entries", "stream=index,codec_type:stream_disposition=attached_pic:"
-           "packet=stream_index,pts_time,dts_time,duration_time", "-i", f"file:{src}"]
+           "packet=stream_index,pts_time,dts_time,duration_time,flags", "-i", f"file:{src}"]
     info = json.loads(run_media_command(cmd, timeout_s=timeout_s) or "{}")
     spans: dict[str, tuple[float, float] | None] = {}
     for kind in ("video", "audio"):
@@ -172,6 +184,17 @@ def _source_want(src: Path, start_s: float, end_s: float | None, want_s: float, 
         first, last = max(start_s, st.start), st.end if end_s is None else min(end_s, st.end)
         spans[kind] = (max(0.0, last - start_s), max(0.0, last - first))
     return _Want(want_s, spans["video"], spans["audio"], True)
+
+
+def _source_loudness(src: Path, start_s: float, end_s: float | None,
+                     timeout_s: float) -> Callable[[], float | None]:
+    def read() -> float | None:
+        try:
+            m = measure_loudness(src, start_s=start_s or None, end_s=end_s, timeout_s=timeout_s)
+        except (MamError, ValueError, OSError):
+            return None
+        return m.input_i if m is not None and m.rated else None
+    return read
 
 
 def _probe_head(path: Path, timeout_s: float) -> dict[str, Any]:
@@ -349,7 +372,9 @@ def _check_audio_rate(c: _Checks, kbps: int | None, a: _Stream | None, name: str
 
 
 def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, timeout_s: float,
-                    audio_s: float | None = None) -> None:
+                    audio_s: float | None = None, source_i: Callable[[], float | None] | None = None) -> None:
+    """``source_i``: the source's integrated loudness over the range (read only when the output is short of the
+    target, to say why)."""
     loud = preset.loudness
     if loud is None:
         return
@@ -371,7 +396,14 @@ def _check_loudness(c: _Checks, preset: Preset, path: Path, duration_s: float, t
     else:
         miss = m.integrated_lufs - loud.target_lufs
         got = f"{m.integrated_lufs:.1f} LUFS"
-        if miss < -(loud.tolerance_lu + 0.05) and m.true_peak_dbtp is not None \
+        src_i = source_i() if source_i is not None and miss < -(loud.tolerance_lu + 0.05) else None
+        if src_i is not None and src_i > SILENCE_LUFS + 0.5 \
+                and loud.target_lufs - src_i > MAX_GAIN_DB + loud.tolerance_lu:
+            got += (f": the source's audio is {src_i:.1f} LUFS over the range, {loud.target_lufs - src_i:.1f} dB"
+                    f" under the target, more than the {MAX_GAIN_DB:g} dB of gain an export may apply (it would"
+                    f" raise the noise with it): ask for a loudness_target of {math.floor(src_i + MAX_GAIN_DB):d}"
+                    f" or lower, or use a source whose audio was recorded louder")
+        elif miss < -(loud.tolerance_lu + 0.05) and m.true_peak_dbtp is not None \
                 and m.true_peak_dbtp >= loud.true_peak_dbtp - LOSSY_MARGIN_DB - 1.0:
             got += (f": short of the target with its peaks already limited to {m.true_peak_dbtp:.1f} dBTP (the"
                     f" source's peaks stand far above its loudness, and more than {MAX_GAIN_DB:g} dB of gain"
@@ -508,7 +540,7 @@ def _check_file(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, tim
         _check_audio_rate(c, preset.audio.kbps, a)
     _check_duration(c, want, got_v, a.duration if a else None, frame_s, preset.container == "mxf")
     if a is not None:
-        _check_loudness(c, preset, path, want.length, timeout_s, a.duration)
+        _check_loudness(c, preset, path, want.length, timeout_s, a.duration, want.source_i)
     total = max(got_v or 0.0, a.duration if a else 0.0)
     _check_limits(c, preset, out.files, total)
 
@@ -546,7 +578,7 @@ def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, time
         results.setdefault(name, []).append((want, text, ok))
 
     keyframe_sets: list[list[float]] = []
-    top: tuple[int, Path] | None = None
+    top: tuple[int, Path, float | None] | None = None  # the largest rung: its pixels, file, audio duration
     with tempfile.TemporaryDirectory(prefix="mam-qc-") as tmp:
         for k, var in enumerate(variants):
             media_path = master.parent / var.uri
@@ -648,14 +680,14 @@ def _check_hls(c: _Checks, preset: Preset, out: PlannedOutput, want: _Want, time
                  + " within one frame")
             pixels = w * h
             if top is None or pixels > top[0]:
-                top = (pixels, joined)
+                top = (pixels, joined, a.duration if a is not None else None)
         for name, rows in results.items():
             c.add(name, rows[0][0], "; ".join(t for _, t, _ in rows), all(ok for _, _, ok in rows))
         aligned = len({tuple(ks) for ks in keyframe_sets}) <= 1
         c.add("keyframe_alignment", "the same keyframe times on every rung",
               "aligned" if aligned else "; ".join(f"{len(ks)} keyframes" for ks in keyframe_sets), aligned)
         if top is not None:
-            _check_loudness(c, preset, top[1], want.length, timeout_s)
+            _check_loudness(c, preset, top[1], want.length, timeout_s, top[2], want.source_i)
     _check_limits(c, preset, files, want.length)
 
 
@@ -697,6 +729,7 @@ def check_output(preset: Preset, out: PlannedOutput, *, want_duration_s: float, 
             want = _source_want(src, out.start_s, out.end_s, want_duration_s, timeout_s)
         except (MamError, ValueError, OSError) as exc:
             c.add("source", "the original readable for its streams' durations", str(exc)[:300], False)
+        want.source_i = _source_loudness(src, out.start_s, out.end_s, timeout_s)
     runners: dict[str, Callable[[], None]] = {
         "hls": lambda: _check_hls(c, preset, out, want, timeout_s),
         "still": lambda: _check_still(c, preset, out, timeout_s),

@@ -31,6 +31,9 @@ JAVA = "drewnoakes__metadata-extractor-images/mp4/Issue 515 (java).mp4"  # times
 XMAS = "photoprism__photoprism/assets/examples/christmas.mp4"  # 9 frames at 11.111 fps
 TINY = "Zulko__moviepy/media/test_video.mp4"  # 1x1 pixel, 1 fps, 5 s: segments of a few hundred bytes
 PHONE = "drewnoakes__metadata-extractor-images/3gp/sample.3gp"  # MPEG-4 part 2 yuv420p tagged full range, AMR-NB
+AX = "androidx__media/libraries/test_data/src/test/assets/media/mp4/"
+SEF = AX + "sample_sef_slow_motion.mp4"  # 64 frames at 30 fps, an edit list ending at the last one; -53 LUFS
+HLG = AX + "hlg10-color-test.mp4"  # 0.300 s of HLG video, 0.289 s of audio
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -184,3 +187,25 @@ def test_the_master_playlist_declares_the_rate_the_streams_carry(corpus, tmp_pat
 def test_average_bandwidth_is_what_the_media_segments_hold(corpus, tmp_path):
     _, plan, reports = export(corpus / TINY, ["app-hls"], tmp_path)
     passed(reports)  # the init segment (as large as the media on this clip) is not counted
+
+
+def test_a_frame_outside_the_edit_list_is_not_wanted_and_a_short_constant_clip_keeps_its_rate(corpus, tmp_path):
+    src = corpus / SEF  # 64 packets, the last flagged discard: ffprobe's average reads 30.472, taken for VFR
+    _, plan, reports = export(src, ["web-mp4", "app-hls", "broadcast-hd"], tmp_path)
+    passed({n: r for n, r in reports.items() if n == "broadcast-hd"})
+    for name in ("web-mp4", "app-hls"):
+        bad = {c.name: c for c in reports[name].failed()}
+        assert set(bad) == {"loudness"}, bad  # the duration is the 2.100 s the edit list plays
+        # a source 38 dB under -15 LUFS: the reason names the source's level and a target within reach
+        assert "the source's audio is -53" in bad["loudness"].got and "loudness_target of -18" in bad["loudness"].got
+    v0, v1, _ = span(plan.outputs["web-mp4"].main, "v:0")
+    assert abs((v1 - v0) - 2.1) <= 1 / 30 + 1e-3
+    master = plan.outputs["app-hls"].main.read_text()
+    assert all(x == "30.000" for x in re.findall(r"FRAME-RATE=([\d.]+)", master)), master  # not 48
+
+
+def test_hls_audio_under_one_gating_block_is_not_rated(corpus, tmp_path):
+    _, _, reports = export(corpus / HLG, ["app-hls"], tmp_path)
+    passed(reports)
+    checks = {c.name: c for c in reports["app-hls"].checks}
+    assert "not rated" in checks["loudness"].got, checks["loudness"]
