@@ -32,12 +32,11 @@ the encodings the product's own subtitle and telemetry readers accept) and hold 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 import xml.etree.ElementTree as ET
 
-from mam.text_encoding import bomless_utf16, decode_prefix
+from mam.text_encoding import BOMS, bomless_utf16, decode_prefix
 
 __all__ = ["HEAD_BYTES", "KINDS", "check_sidecar"]
 
@@ -45,13 +44,6 @@ HEAD_BYTES = 64 * 1024
 KINDS = frozenset({"srt", "lrf", "thm", "xmp", "subtitle", "transcript", "gpx", "flight_log", "kml"})
 _TEXT_KINDS = frozenset({"srt", "subtitle", "transcript", "flight_log"})
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 # Known binary formats, for a clearer reason than "binary data".
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x7fELF", 0, "an ELF executable"), (b"MZ", 0, "a Windows executable"),
@@ -146,7 +138,7 @@ def _describe(head: bytes) -> str:
 def _decode(data: bytes) -> str | None:
     """Text in one of the encodings the product's readers accept, newlines normalised; ``None`` if none fits."""
     text: str | None = None
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             text = decode_prefix(data[len(bom):], encoding)
             if text is None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["bomless_utf16", "decode_prefix"]
+__all__ = ["BOMS", "bomless_utf16", "decode_prefix"]
+
+#: byte-order marks and their encodings, longest first where two share a start
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def decode_prefix(data: bytes, encoding: str) -> str | None:

@@ -9,7 +9,6 @@ marks each export ready or failed_qc. Cancelling every export of the batch stops
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import asdict
 
 from mam import catalog, export_jobs
@@ -27,6 +26,7 @@ from mam.media.runner import run_media_command
 from mam.storage.keys import export_key
 from pipelines.context import StepContext, StepResult
 from pipelines.ingest import fetch_original
+from pipelines.progress import progress_reporter
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,12 @@ def _still_meta(asset) -> dict[str, str]:
 
 
 def _reporter(ctx: StepContext, duration_s: float):
-    started, last = time.monotonic(), [0.0]
-
-    def report(done_s: float) -> None:
-        now = time.monotonic()
-        if duration_s <= 0 or now - last[0] < 1.0:
-            return
-        last[0] = now
-        fraction = min(0.99, done_s / duration_s)
-        elapsed = now - started
-        eta = round(elapsed * (1 - fraction) / fraction, 1) if fraction > 0.01 and elapsed > 1 else None
+    """Every export of the batch shows the progress and ETA of the one ffmpeg making them."""
+    def write(fraction: float, eta_s: float | None) -> None:
         with ctx.uow() as s:
-            export_jobs.set_progress(s, ctx.subject_id or "", fraction, eta)
+            export_jobs.set_progress(s, ctx.subject_id or "", fraction, eta_s)
 
-    return report
+    return progress_reporter(duration_s, write)
 
 
 def _cancelled(ctx: StepContext):

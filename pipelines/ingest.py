@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,6 +16,7 @@ from mam.media.probe import gate, normalise, run_ffprobe
 from mam.media.runner import run_media_command
 from mam.storage.keys import derivative_key, shot_image_key
 from pipelines.context import StepContext, StepResult
+from pipelines.progress import progress_reporter
 
 log = logging.getLogger(__name__)
 
@@ -166,20 +166,10 @@ def _media_pass_outputs(ctx: StepContext, src: Path, tech: Technical, plan) -> t
 
 
 def _progress_reporter(ctx: StepContext, duration_s: float):
-    """A callback that turns seconds of media done into the asset's ``progress`` and ``eta_s``, written at
-    most once a second (the media pass reports several times a second)."""
-    started, last = time.monotonic(), [0.0]
-
-    def report(done_s: float) -> None:
-        now = time.monotonic()
-        if duration_s <= 0 or now - last[0] < 1.0:
-            return
-        last[0] = now
-        fraction = min(0.99, done_s / duration_s)
-        elapsed = now - started
-        eta = round(elapsed * (1 - fraction) / fraction, 1) if fraction > 0.01 and elapsed > 1 else None
+    """The asset's ``progress`` and ``eta_s`` from the media pass."""
+    def write(fraction: float, eta_s: float | None) -> None:
         with ctx.uow() as s:
             asset = catalog.get_asset(s, ctx.asset_id)
-            asset.progress, asset.eta_s = round(fraction, 3), eta
+            asset.progress, asset.eta_s = fraction, eta_s
 
-    return report
+    return progress_reporter(duration_s, write)

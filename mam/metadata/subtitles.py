@@ -13,7 +13,6 @@ A ``.txt`` transcript has no times: each paragraph becomes a cue spanning the wh
 
 from __future__ import annotations
 
-import codecs
 import html
 import math
 import re
@@ -21,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from mam.text_encoding import bomless_utf16, decode_prefix
+from mam.text_encoding import BOMS, bomless_utf16, decode_prefix
 
 __all__ = ["Cue", "TELEMETRY_WARNING", "parse_subtitle_file", "parse_subtitles"]
 
@@ -43,19 +42,12 @@ RawCue = tuple[float, float, str]
 
 # ------------------------------------------------------------------------------------------------ decoding
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 def _decode(data: bytes, warnings: list[str]) -> str:
     """Bytes -> text: BOM, else UTF-8, else GB18030, else latin-1 (with a warning); newlines normalised."""
     text: str | None = None
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             body = data[len(bom):]
             text = decode_prefix(body, encoding)

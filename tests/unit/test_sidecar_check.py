@@ -10,15 +10,8 @@ import pytest
 
 from mam.sidecar_check import HEAD_BYTES, KINDS, check_sidecar
 from mam.uploads import SIDECAR_KINDS
+from tests.support.media import DJI_SRT
 
-DJI_SRT = """1
-00:00:00,000 --> 00:00:00,033
-<font size="28">FrameCnt: 1, DiffTime: 33ms
-2023-06-12 10:11:12.123
-[iso: 100] [shutter: 1/500.0] [fnum: 2.8] [ev: 0] [latitude: 39.0501] [longitude: 115.9802]
-[rel_alt: 120.5 abs_alt: 150.2] </font>
-
-"""
 PASSWD = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n" \
          b"user:x:1000:1000:User Name,,,:/home/user:/bin/bash\n"
 HTML = b"<!DOCTYPE html>\n<html><head><title>x</title></head><body><script>alert(document.cookie)</script>"
