@@ -125,6 +125,22 @@ def _run_ebur128(cmd_head: list[str], duration_s: float, timeout_s: float, tech:
     return parse_ebur128(text, duration_s=duration_s if known_length and duration_s > 0 else None)
 
 
+def _range_head(src: Path, start_s: float | None, end_s: float | None) -> list[str]:
+    """The input side of an audio-only read of ``start_s``..``end_s`` of ``src`` (the video is never decoded)."""
+    head = ["ffmpeg", "-nostats", "-loglevel", "error", "-vn", "-sn", "-dn"]
+    if start_s:
+        head += ["-ss", f"{start_s:.6f}"]
+    if end_s is not None:
+        head += ["-t", f"{end_s - (start_s or 0.0):.6f}"]
+    return [*head, "-i", f"file:{src}"]
+
+
+def _range_duration(tech: dict | None, start_s: float | None, end_s: float | None) -> float:
+    """Seconds of the range read (to the end of the file when ``end_s`` is None), not the whole file."""
+    full = float((tech or {}).get("duration_s") or 0.0)
+    return (end_s if end_s is not None else full) - (start_s or 0.0)
+
+
 def measure_loudness(src: Path, *, start_s: float | None, end_s: float | None, timeout_s: float,
                      tech: dict | None = None) -> LoudnessMeasure | None:
     """Pass 1 over ``start_s``..``end_s`` of ``src``: audio only (``-vn``, the video is never decoded).
@@ -135,16 +151,10 @@ def measure_loudness(src: Path, *, start_s: float | None, end_s: float | None, t
     Raises:
         MediaProcessingError, MediaTimeout: ffmpeg failed or ran too long.
     """
-    head = ["ffmpeg", "-nostats", "-loglevel", "error", "-vn", "-sn", "-dn"]
-    if start_s:
-        head += ["-ss", f"{start_s:.6f}"]
-    if end_s is not None:
-        head += ["-t", f"{end_s - (start_s or 0.0):.6f}"]
-    head += ["-i", f"file:{src}"]
+    head = _range_head(src, start_s, end_s)
     if tech is not None and not tech.get("audio_codec"):
         return None
-    full = float((tech or {}).get("duration_s") or 0.0)
-    duration = (end_s if end_s is not None else full) - (start_s or 0.0)  # the range read, not the whole file
+    duration = _range_duration(tech, start_s, end_s)
     try:
         m = _run_ebur128(head, duration, timeout_s, tech if tech is not None else {}, known_length=True)
     except MediaProcessingError as exc:  # no audio stream at all: ffmpeg refuses the [0:a:0] label
@@ -209,13 +219,8 @@ def fit_limited_gain(src: Path, tech: dict, *, start_s: float, end_s: float | No
     """The gain that, followed by the true-peak limiter, lands the range on ``target_lufs``: audio-only trial
     runs of the export's own chain (secant steps on the measured loudness, at most :data:`MAX_GAIN_DB`).
     Returns ``(gain_db, loudness it reached)``; the loudness is None when no trial could be measured."""
-    head = ["ffmpeg", "-nostats", "-loglevel", "error", "-vn", "-sn", "-dn"]
-    if start_s:
-        head += ["-ss", f"{start_s:.6f}"]
-    if end_s is not None:
-        head += ["-t", f"{end_s - start_s:.6f}"]
-    head += ["-i", f"file:{src}"]
-    duration = (end_s - start_s) if end_s is not None else float(tech.get("duration_s") or 0.0)
+    head = _range_head(src, start_s, end_s)
+    duration = _range_duration(tech, start_s, end_s)
     seen: list[tuple[float, float]] = []
     gain = min(MAX_GAIN_DB, target_lufs - measured.input_i)
     for _ in range(trials):
