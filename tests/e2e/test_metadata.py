@@ -3,11 +3,10 @@ real phone clips and stills keep their capture facts."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from tests.support.media import make_clip, probe, video_stream
+from tests.support.serve import send_parts
 
 pytestmark = pytest.mark.e2e
 
@@ -30,12 +29,7 @@ def upload_with_sidecar(srv, clip, sidecar_name, sidecar_text):
     body = sidecar_text.encode()
     sess = c.post("/api/v1/uploads", json={"filename": clip.name, "size_bytes": clip.stat().st_size,
                                            "sidecars": [{"filename": sidecar_name, "size_bytes": len(body)}]}).json()
-    data = clip.read_bytes()
-    for p in sess["parts"]:
-        n = p["part_number"]
-        part = data[(n - 1) * sess["part_size"]: n * sess["part_size"]]
-        assert c.put(p["url"], content=part, headers={"X-Part-SHA256": hashlib.sha256(part).hexdigest()}
-                     ).status_code == 200
+    send_parts(srv, sess, clip)
     assert c.put(sess["sidecars"][0]["url"], content=body).status_code == 204
     return c.post(f"/api/v1/uploads/{sess['upload_id']}/complete").json()["asset_id"]
 

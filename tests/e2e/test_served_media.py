@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.media import DJI_SRT as SRT
 from tests.support.media import make_clip
+from tests.support.serve import send_parts
 
 pytestmark = pytest.mark.e2e
 CSP = "default-src 'none'; sandbox"
@@ -55,12 +56,8 @@ def test_session_upload_sidecar_and_renditions(srv, tmp_path):
     sess = c.post("/api/v1/uploads", json={
         "filename": "京雄 航拍.mp4", "size_bytes": src.stat().st_size, "content_type": "text/html",
         "sidecars": [{"filename": srt.name, "size_bytes": srt.stat().st_size}]}).json()
+    send_parts(srv, sess, src)
     data = src.read_bytes()
-    for p in sess["parts"]:
-        n = p["part_number"]
-        part = data[(n - 1) * sess["part_size"]: n * sess["part_size"]]
-        assert c.put(p["url"], content=part, headers={"X-Part-SHA256": hashlib.sha256(part).hexdigest()}
-                     ).status_code == 200
     assert c.put(sess["sidecars"][0]["url"], content=srt.read_bytes()).status_code in (200, 204)
     done = c.post(f"/api/v1/uploads/{sess['upload_id']}/complete",
                   json={"sha256": hashlib.sha256(data).hexdigest()})

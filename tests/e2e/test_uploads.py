@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import need_ffmpeg
 from tests.support.media import DJI_SRT as SRT
 from tests.support.media import make_clip
-from tests.support.serve import RunningServer, start_server
+from tests.support.serve import RunningServer, send_parts, start_server
 
 pytestmark = pytest.mark.e2e
 def md5_of(body: bytes) -> dict[str, str]:
@@ -73,16 +73,6 @@ def sha(path: Path) -> str:
 
 def total_assets(s: RunningServer) -> int:
     return s.client().get("/api/v1/assets").json()["total"]
-
-
-def send_parts(s: RunningServer, sess: dict, path: Path, order=None, client: httpx.Client | None = None) -> None:
-    data = path.read_bytes()
-    http = client or s.client()
-    for p in (order or (lambda x: x))(sess["parts"]):
-        n = p["part_number"]
-        body = data[(n - 1) * sess["part_size"]: n * sess["part_size"]]
-        r = http.put(p["url"], content=body, headers={"X-Part-SHA256": hashlib.sha256(body).hexdigest()})
-        assert r.status_code == 200, r.text
 
 
 def test_session_with_sidecars_out_of_order_parts(srv, tmp_path):

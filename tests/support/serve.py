@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -140,3 +141,14 @@ def start_server(data_dir: Path, extra_env: dict[str, str] | None = None, timeou
         raise RuntimeError(f"mam serve did not become healthy:\n{log.read_text()}")
     token = env.get("MAM_ADMIN_TOKEN") or (data_dir / "admin-token").read_text().strip()
     return RunningServer(proc, url, token, data_dir, env, log)
+
+
+def send_parts(s: RunningServer, sess: dict, path: Path, order=None, client: httpx.Client | None = None) -> None:
+    """PUT every part an upload session lists from ``path``, each with its X-Part-SHA256."""
+    data = path.read_bytes()
+    http = client or s.client()
+    for p in (order or (lambda x: x))(sess["parts"]):
+        n = p["part_number"]
+        body = data[(n - 1) * sess["part_size"]: n * sess["part_size"]]
+        r = http.put(p["url"], content=body, headers={"X-Part-SHA256": hashlib.sha256(body).hexdigest()})
+        assert r.status_code == 200, r.text
