@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system programs the product (or its tests) needs, with apt, when missing.
-#   scripts/system-deps.sh run   -> ffmpeg, the GL/GLib libraries OpenCV loads
-#   scripts/system-deps.sh test  -> the same, plus redis-server, postgresql, a CJK font (OCR tests)
+#   scripts/system-deps.sh run   -> ffmpeg, the GL/GLib libraries OpenCV loads, a CJK font (burned subtitles and
+#                                   captions in exports)
+#   scripts/system-deps.sh test  -> the same, plus redis-server, postgresql
 # Without root or apt it prints exactly what to install instead.
 set -euo pipefail
 mode="${1:-run}"
@@ -9,10 +10,10 @@ need=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
 ldconfig -p 2>/dev/null | grep -q 'libGL.so.1 ' || need+=(libgl1)
 ldconfig -p 2>/dev/null | grep -q 'libglib-2.0.so.0 ' || need+=(libglib2.0-0)
+ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if [ "$mode" = "test" ]; then
   command -v redis-server >/dev/null || need+=(redis-server)
   { command -v pg_config >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
-  ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
