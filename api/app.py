@@ -7,10 +7,10 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
-from api import errors
-from api.routes import assets, exports, health, projects, search, uploads
+from api import access, errors
+from api.routes import assets, exports, health, people, projects, search, uploads
 from app.bootstrap import Root, root
 from mam import uploads as upload_sessions
 from pipelines import workflow
@@ -56,20 +56,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(r: Root | None = None) -> FastAPI:
-    """The API with its routers; every /api/v1 route but health needs a bearer token."""
+    """The API with its routers; every /api/v1 route needs the role ``api.access.RULES`` names."""
     r = r or root()
     app = FastAPI(
         title="MAM",
         version=health.VERSION,
         description="Media asset management for a convergence newsroom: upload originals, get proxies "
         "and posters made by workers, read technical metadata, search the archive in Chinese and English. "
-        "Authenticate with `Authorization: Bearer`.",
+        "Authenticate with `Authorization: Bearer <token>` (scripts, the CLI) or sign in at `/api/v1/auth/login` "
+        "(browsers: a session cookie, and `X-CSRF-Token` on unsafe methods). Each route needs a role "
+        "(viewer < videographer < editor < producer < admin); media URLs the API returns are signed and work "
+        "without a header until they expire.",
         lifespan=_lifespan,
     )
     app.state.root = r
-    v1 = APIRouter(prefix="/api/v1")
-    for module in (health, assets, uploads, search, projects, exports):
+    app.state.credentials = access.CredentialCache()
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
+    for module in (health, people, assets, uploads, search, projects, exports):
         v1.include_router(module.router)
     app.include_router(v1)
+    access.check_rules(app)
     errors.install(app)
     return app

@@ -8,17 +8,23 @@ from fastapi.responses import JSONResponse
 from mam.errors import (
     ChecksumRequired,
     Conflict,
+    Forbidden,
     Gone,
     InvalidInput,
     MamError,
     NotFound,
     TooLarge,
+    TooManyAttempts,
     TransientError,
+    Unauthenticated,
     UnsupportedMedia,
 )
 
 #: most specific first
 STATUS_BY_ERROR: tuple[tuple[type[MamError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (TooManyAttempts, 429),
     (NotFound, 404),
     (Gone, 410),
     (ChecksumRequired, 428),
@@ -40,4 +46,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(MamError)
     async def _mam_error(_: Request, exc: MamError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status_for(exc))
+        headers = {}
+        if isinstance(exc, Unauthenticated):
+            headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        return JSONResponse({"detail": str(exc)}, status_code=status_for(exc), headers=headers)

@@ -336,3 +336,79 @@ class DeliveryReportRow(BaseModel):
 class DeliveryReport(BaseModel):
     rows: list[DeliveryReportRow]
     totals: dict[str, dict[str, int]] = Field(description="platform → status → count")
+
+
+# -- people and trust -------------------------------------------------------------------------------------
+
+Role = Literal["viewer", "videographer", "editor", "producer", "admin"]
+
+
+class LoginIn(BaseModel):
+    username: str = Field(..., max_length=64)
+    password: str = Field(..., max_length=1024)
+
+
+class UserCreate(BaseModel):
+    username: str = Field(..., max_length=64, description="2-64 letters, digits, '.', '_', '@' or '-'")
+    password: str = Field(..., max_length=1024, description="at least 10 characters")
+    role: Role
+    display_name: str | None = Field(None, max_length=200)
+
+
+class UserPatch(BaseModel):
+    role: Role | None = None
+    disabled: bool | None = Field(None, description="a disabled user's tokens and sessions stop working at once")
+    password: str | None = Field(None, max_length=1024)
+    display_name: str | None = Field(None, max_length=200)
+
+
+class UserPublic(BaseModel):
+    id: str | None = Field(None, description="empty for the bootstrap admin token")
+    username: str
+    role: Role
+    display_name: str | None = None
+    disabled: bool = False
+    created_at: datetime | None = None
+
+
+class LoginOut(BaseModel):
+    user: UserPublic
+    csrf_token: str = Field(..., description="send it as `X-CSRF-Token` on POST/PUT/PATCH/DELETE with the cookie")
+
+
+class TokenCreate(BaseModel):
+    name: str | None = Field(None, max_length=100)
+    expires_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenCreated(BaseModel):
+    id: int
+    token: str = Field(..., description="shown once; only its hash is stored")
+    name: str
+    expires_at: datetime | None = None
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AuditEntryPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str | None
+    action: str = Field(..., description="dotted name, e.g. `asset.update`, `export.create`, `auth.failed`")
+    target_type: str | None = None
+    target_id: str | None = None
+    changes: dict[str, Any] = Field(default_factory=dict, description="for updates `{field: [before, after]}`")
+    ip: str | None = None
+
+
+class AuditPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[AuditEntryPublic]

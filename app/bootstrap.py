@@ -22,6 +22,7 @@ from config.settings import Settings, get_settings
 from mam.db import UnitOfWork, migrate
 from mam.presets import Preset, PresetError, load_presets, with_limits
 from mam.storage import Storage, open_storage
+from mam.url_signing import UrlSigner
 from pipelines.context import Enqueuer, Locks
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Root:
     enqueuer: Enqueuer
     locks: Locks
     presets: Mapping[str, Preset] = field(default_factory=dict)  # export presets, validated at start
+    signer: UrlSigner | None = None  # signs media URLs the API serves itself (the secret is in the data dir)
 
 
 def storage_for(settings: Settings) -> Storage:
@@ -69,7 +71,8 @@ def build(settings: Settings | None = None, *, storage: Storage | None = None, u
         locks = locks or RedisLocks(broker, settings.lock_ttl_s)
     return Root(settings=settings, storage=storage or storage_for(settings),
                 uow=uow or UnitOfWork(settings.database_url), enqueuer=enqueuer, locks=locks,
-                presets=configured_presets(settings) if presets is None else presets)
+                presets=configured_presets(settings) if presets is None else presets,
+                signer=UrlSigner.from_file(settings.url_key_file))
 
 
 def configured_presets(settings: Settings) -> dict[str, Preset]:

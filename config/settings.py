@@ -44,7 +44,13 @@ class Settings(BaseSettings):
     lock_ttl_s: int = Field(60, ge=2)
     ffmpeg_timeout_s: int = Field(3 * 3600, ge=5)
     ffprobe_timeout_s: int = Field(60, ge=1)
-    presign_ttl_s: int = Field(900, ge=30, le=7 * 24 * 3600)
+    presign_ttl_s: int = Field(900, ge=30, le=7 * 24 * 3600)  # upload part URLs
+    url_ttl_s: int = Field(3600, ge=10, le=7 * 24 * 3600)  # media URLs the API hands out (signed / presigned)
+    public_url: str = ""  # the URL browsers use (https makes the session cookie Secure)
+    session_ttl_s: int = Field(12 * 3600, ge=60)  # a browser sign-in lasts this long
+    login_max_failures: int = Field(10, ge=1)  # failed sign-ins for one name within the window -> 429
+    login_window_s: int = Field(600, ge=1)
+    trash_days: float = Field(30, ge=0)  # the sweeper purges assets in the trash this long
     dispatch_interval_s: float = Field(5.0, ge=0)  # how often the API hands queued work to the broker (0: never)
     redispatch_after_s: int = Field(900, ge=10)  # a sent or running step untouched this long is handed over again
 
@@ -116,6 +122,11 @@ class Settings(BaseSettings):
             return self.broker_file.read_text().strip()
         except OSError:
             return ""
+
+    @property
+    def url_key_file(self) -> Path:
+        """The secret that signs media URLs on the local store (mode 0600, made on first start)."""
+        return self.data_dir / "url-signing-key"
 
     @property
     def token_file(self) -> Path:

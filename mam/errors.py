@@ -63,3 +63,19 @@ class TooLarge(InvalidInput):
 
 class UnsupportedMedia(InvalidInput):
     """The content is not a media type the product accepts."""
+
+
+class Unauthenticated(MamError):
+    """No credentials, or credentials that are wrong, expired, revoked or belong to a disabled user."""
+
+
+class Forbidden(MamError):
+    """Signed in, but the role (or ownership) does not allow this; the message names what is needed."""
+
+
+class TooManyAttempts(MamError):
+    """Too many failed sign-ins for one name; ``retry_after_s`` says when to try again."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from api.deps import CurrentToken, RootDep, SessionDep, SettingsDep, StorageDep, UowDep
+from api.access import CallerDep
+from api.deps import RootDep, SessionDep, SettingsDep, StorageDep, UowDep
 from api.media_responses import media_response
 from api.routes.uploads import limits
 from api.schemas import (
@@ -86,7 +87,7 @@ def _to_public(asset: Asset, request: Request, storage: Storage, ttl_s: int) -> 
                         413: {"description": "over MAM_MAX_UPLOAD_BYTES"}, 415: {"description": "not media"},
                         422: {"description": "bad filename or form"}, 503: {"description": "store down"}})
 def upload_asset(
-    _: CurrentToken,
+    _: CallerDep,
     r: RootDep,
     response: Response,
     file: Annotated[UploadFile, File(description="the original media file")],
@@ -116,7 +117,7 @@ def upload_asset(
 
 @router.get("", response_model=AssetPage)
 def list_assets(
-    _: CurrentToken, session: SessionDep, settings: SettingsDep, storage: StorageDep, request: Request,
+    _: CallerDep, session: SessionDep, settings: SettingsDep, storage: StorageDep, request: Request,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     status_: Annotated[str | None, Query(alias="status")] = None,
@@ -128,7 +129,7 @@ def list_assets(
 
 
 @router.get("/{asset_id}", response_model=AssetPublic, responses={404: {"description": "no such asset"}})
-def get_asset(_: CurrentToken, asset_id: str, session: SessionDep, settings: SettingsDep, storage: StorageDep,
+def get_asset(_: CallerDep, asset_id: str, session: SessionDep, settings: SettingsDep, storage: StorageDep,
               request: Request) -> AssetPublic:
     """One asset: status, error, technical facts, renditions with download URLs."""
     return _to_public(catalog.get_asset(session, asset_id), request, storage, settings.presign_ttl_s)
@@ -136,7 +137,7 @@ def get_asset(_: CurrentToken, asset_id: str, session: SessionDep, settings: Set
 
 @router.patch("/{asset_id}", response_model=AssetPublic,
               responses={404: {"description": "no such asset"}, 422: {"description": "bad field"}})
-def edit_asset(_: CurrentToken, asset_id: str, body: AssetPatch, uow: UowDep, settings: SettingsDep,
+def edit_asset(_: CallerDep, asset_id: str, body: AssetPatch, uow: UowDep, settings: SettingsDep,
                storage: StorageDep, request: Request) -> AssetPublic:
     """Change title, description, user tags or project. Fields left out stay; the change is searchable as soon
     as this returns (the index is written in the same transaction)."""
@@ -147,7 +148,7 @@ def edit_asset(_: CurrentToken, asset_id: str, body: AssetPatch, uow: UowDep, se
 
 
 @router.post("/bulk", response_model=BulkResult, responses={422: {"description": "bad tag or project"}})
-def bulk_edit(_: CurrentToken, body: BulkEdit, uow: UowDep) -> BulkResult:
+def bulk_edit(_: CallerDep, body: BulkEdit, uow: UowDep) -> BulkResult:
     """Add and remove user tags, set the project, for many assets in one transaction."""
     extra = {"project": body.project} if "project" in body.model_fields_set else {}
     with uow() as s:
@@ -157,7 +158,7 @@ def bulk_edit(_: CurrentToken, body: BulkEdit, uow: UowDep) -> BulkResult:
 
 
 @router.get("/{asset_id}/similar", response_model=SimilarPage, responses={404: {"description": "no such asset"}})
-def similar(_: CurrentToken, asset_id: str, session: SessionDep, settings: SettingsDep, storage: StorageDep,
+def similar(_: CallerDep, asset_id: str, session: SessionDep, settings: SettingsDep, storage: StorageDep,
             request: Request,
             max_distance: Annotated[int, Query(ge=0, le=32, description="bits that may differ")] = 10,
             limit: Annotated[int, Query(ge=1, le=100)] = 20) -> SimilarPage:
@@ -176,7 +177,7 @@ def similar(_: CurrentToken, asset_id: str, session: SessionDep, settings: Setti
 
 @router.get("/{asset_id}/renditions/{name}", response_class=FileResponse,
             responses={404: {"description": "no such asset or rendition"}})
-def download_rendition(_: CurrentToken, asset_id: str, name: str, session: SessionDep, storage: StorageDep):
+def download_rendition(_: CallerDep, asset_id: str, name: str, session: SessionDep, storage: StorageDep):
     """A rendition's bytes, by kind (``proxy``) or file name (``sprite_001.jpg``, as the WebVTT names them),
     inline with the type the product recorded. HTTP Range works on the local store."""
     asset = catalog.get_asset(session, asset_id)
@@ -189,7 +190,7 @@ def download_rendition(_: CurrentToken, asset_id: str, name: str, session: Sessi
 
 @router.get("/{asset_id}/shots/{index}/image", response_class=FileResponse,
             responses={404: {"description": "no such shot or image"}})
-def shot_image(_: CurrentToken, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
+def shot_image(_: CallerDep, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
     """The keyframe image of one shot."""
     asset = catalog.get_asset(session, asset_id)
     shot = next((s for s in asset.shot_facts if s.index == index and s.image_key), None)
@@ -199,14 +200,14 @@ def shot_image(_: CurrentToken, asset_id: str, index: int, session: SessionDep, 
 
 
 @router.get("/{asset_id}/original", response_class=FileResponse, responses={404: {"description": "not found"}})
-def download_original(_: CurrentToken, asset_id: str, session: SessionDep, storage: StorageDep):
+def download_original(_: CallerDep, asset_id: str, session: SessionDep, storage: StorageDep):
     """The original, bit-exact, as an attachment typed from its stored bytes (never from what the client said)."""
     asset = catalog.get_asset(session, asset_id)
     return media_response(storage, asset.original_key, role="original", filename=asset.original_filename)
 
 
 @router.get("/{asset_id}/sidecars/{index}", response_class=FileResponse, responses={404: {"description": "not found"}})
-def download_sidecar(_: CurrentToken, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
+def download_sidecar(_: CallerDep, asset_id: str, index: int, session: SessionDep, storage: StorageDep):
     """A sidecar file (e.g. the DJI .SRT telemetry) as uploaded, as an attachment."""
     asset = catalog.get_asset(session, asset_id)
     if not 0 <= index < len(asset.sidecars):
@@ -216,7 +217,7 @@ def download_sidecar(_: CurrentToken, asset_id: str, index: int, session: Sessio
 
 
 @router.get("/{asset_id}/track", responses={404: {"description": "no such asset, or it has no track"}})
-def get_track(_: CurrentToken, asset_id: str, session: SessionDep) -> dict:
+def get_track(_: CallerDep, asset_id: str, session: SessionDep) -> dict:
     """The telemetry track as a GeoJSON Feature: a ``LineString`` of [lon, lat, alt] whose ``properties.t_s``
     gives each point's offset in the clip (seconds) and ``properties.rel_alt_m`` its height above take-off."""
     asset = catalog.get_asset(session, asset_id)
@@ -237,7 +238,7 @@ class ReprocessIn(BaseModel):
 
 @router.post("/{asset_id}/reprocess", response_model=AssetCreated, status_code=status.HTTP_202_ACCEPTED,
              responses={404: {"description": "no such asset"}})
-def reprocess(_: CurrentToken, asset_id: str, r: RootDep, body: ReprocessIn | None = None) -> AssetCreated:
+def reprocess(_: CallerDep, asset_id: str, r: RootDep, body: ReprocessIn | None = None) -> AssetCreated:
     """Run steps again for an asset (after a fix, or for files ingested before a step existed)."""
     state = workflow.reprocess(r, asset_id, (body or ReprocessIn()).steps)
     return AssetCreated(id=asset_id, status=state)

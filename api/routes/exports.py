@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentToken, RootDep, SessionDep, StorageDep, UowDep
+from api.access import CallerDep
+from api.deps import RootDep, SessionDep, StorageDep, UowDep
 from api.media_responses import media_response
 from api.schemas import (
     DeliveryCreate,
@@ -60,7 +61,7 @@ def export_public(e: Export, request: Request, storage: Storage, ttl_s: int) -> 
 
 
 @router.get("/presets", response_model=list[PresetPublic])
-def list_presets(_: CurrentToken, r: RootDep) -> list[PresetPublic]:
+def list_presets(_: CallerDep, r: RootDep) -> list[PresetPublic]:
     """Every export preset, with where its numbers come from (``source``) and how sure they are."""
     return [PresetPublic(**p.model_dump(mode="json")) for p in sorted(r.presets.values(), key=lambda p: p.name)]
 
@@ -68,7 +69,7 @@ def list_presets(_: CurrentToken, r: RootDep) -> list[PresetPublic]:
 @router.post("/exports", response_model=ExportCreated, status_code=status.HTTP_202_ACCEPTED,
              responses={409: {"description": "an asset is not ready"},
                         422: {"description": "unknown preset or asset, bad range, too many outputs"}})
-def create_exports(_: CurrentToken, body: ExportIn, r: RootDep) -> ExportCreated:
+def create_exports(_: CallerDep, body: ExportIn, r: RootDep) -> ExportCreated:
     """Queue exports: every preset for every asset. The presets of one asset are made together from one read
     of its original, on the `export` queue (never delaying ingest). Nothing is queued when a field is refused."""
     with r.uow() as s:
@@ -82,7 +83,7 @@ def create_exports(_: CurrentToken, body: ExportIn, r: RootDep) -> ExportCreated
 
 
 @router.get("/exports", response_model=ExportPage)
-def list_exports(_: CurrentToken, session: SessionDep, r: RootDep, request: Request,
+def list_exports(_: CallerDep, session: SessionDep, r: RootDep, request: Request,
                  asset_id: str | None = None,
                  status_: Annotated[str | None, Query(alias="status")] = None,
                  page: Annotated[int, Query(ge=1)] = 1,
@@ -94,14 +95,14 @@ def list_exports(_: CurrentToken, session: SessionDep, r: RootDep, request: Requ
 
 
 @router.get("/exports/{export_id}", response_model=ExportPublic, responses={404: {"description": "no such export"}})
-def get_export(_: CurrentToken, export_id: str, session: SessionDep, r: RootDep, request: Request) -> ExportPublic:
+def get_export(_: CallerDep, export_id: str, session: SessionDep, r: RootDep, request: Request) -> ExportPublic:
     """Status, progress with ETA, the outputs (only when QC passed) and the QC report (each check: want, got)."""
     return export_public(export_jobs.get(session, export_id), request, r.storage, r.settings.presign_ttl_s)
 
 
 @router.delete("/exports/{export_id}", response_model=ExportPublic,
                responses={404: {"description": "no such export"}, 409: {"description": "already ended"}})
-def cancel_export(_: CurrentToken, export_id: str, r: RootDep, request: Request) -> ExportPublic:
+def cancel_export(_: CallerDep, export_id: str, r: RootDep, request: Request) -> ExportPublic:
     """Cancel a queued or running export. When no export of its batch is left, its ffmpeg is stopped and
     nothing it made is kept."""
     with r.uow() as s:
@@ -112,7 +113,7 @@ def cancel_export(_: CurrentToken, export_id: str, r: RootDep, request: Request)
 
 
 @router.get("/exports/{export_id}/outputs/{name:path}", responses={404: {"description": "no such output"}})
-def download_output(_: CurrentToken, export_id: str, name: str, session: SessionDep, storage: StorageDep):
+def download_output(_: CallerDep, export_id: str, name: str, session: SessionDep, storage: StorageDep):
     """One file of an export (HLS playlists name their segments relatively, so a player follows them here)."""
     e = export_jobs.get(session, export_id)
     out = next((o for o in e.outputs or [] if o["name"] == name), None)
@@ -124,7 +125,7 @@ def download_output(_: CurrentToken, export_id: str, name: str, session: Session
 
 @router.post("/exports/{export_id}/deliveries", response_model=DeliveryPublic, status_code=status.HTTP_201_CREATED,
              responses={404: {"description": "no such export"}, 409: {"description": "the export is not ready"}})
-def add_delivery(_: CurrentToken, export_id: str, body: DeliveryCreate, uow: UowDep) -> DeliveryPublic:
+def add_delivery(_: CallerDep, export_id: str, body: DeliveryCreate, uow: UowDep) -> DeliveryPublic:
     """Record that an export went to a platform (submitted, published, adopted or rejected)."""
     with uow() as s:
         return delivery_public(export_jobs.add_delivery(s, export_id, platform=body.platform, status=body.status,
@@ -133,7 +134,7 @@ def add_delivery(_: CurrentToken, export_id: str, body: DeliveryCreate, uow: Uow
 
 @router.patch("/deliveries/{delivery_id}", response_model=DeliveryPublic,
               responses={404: {"description": "no such delivery"}})
-def update_delivery(_: CurrentToken, delivery_id: str, body: DeliveryPatch, uow: UowDep) -> DeliveryPublic:
+def update_delivery(_: CallerDep, delivery_id: str, body: DeliveryPatch, uow: UowDep) -> DeliveryPublic:
     """Move a delivery on (e.g. submitted → adopted); the history keeps every step."""
     with uow() as s:
         return delivery_public(export_jobs.update_delivery(s, delivery_id, status=body.status, url=body.url,
@@ -151,7 +152,7 @@ def _day(value: str | None, name: str, *, end: bool = False) -> datetime | None:
 
 
 @router.get("/deliveries", response_model=list[DeliveryPublic])
-def list_deliveries(_: CurrentToken, session: SessionDep, platform: str | None = None,
+def list_deliveries(_: CallerDep, session: SessionDep, platform: str | None = None,
                     status_: Annotated[str | None, Query(alias="status")] = None, project: str | None = None,
                     from_: Annotated[str | None, Query(alias="from")] = None, to: str | None = None
                     ) -> list[DeliveryPublic]:
@@ -162,7 +163,7 @@ def list_deliveries(_: CurrentToken, session: SessionDep, platform: str | None =
 
 
 @router.get("/reports/deliveries", response_model=DeliveryReport)
-def report_deliveries(_: CurrentToken, session: SessionDep, from_: Annotated[str | None, Query(alias="from")] = None,
+def report_deliveries(_: CallerDep, session: SessionDep, from_: Annotated[str | None, Query(alias="from")] = None,
                       to: str | None = None) -> DeliveryReport:
     """Counts by platform × status × project × month: "50 submitted, 40 adopted"."""
     rows = export_jobs.delivery_report(session, start=_day(from_, "from"), end=_day(to, "to", end=True))

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from api.deps import CurrentToken, SessionDep, SettingsDep, StorageDep
+from api.access import CallerDep
+from api.deps import SessionDep, SettingsDep, StorageDep
 from api.routes.assets import thumbnail_url
 from api.schemas import FacetCount, SearchHitPublic, SearchItemPublic, SearchPage
 from mam.search.document import asset_values, display_title
@@ -40,7 +41,7 @@ def _when(value: str | None, name: str) -> date | datetime | None:
 
 @router.get("/search", response_model=SearchPage, responses={422: {"description": "a parameter cannot be used"}})
 def search_assets(
-    _: CurrentToken, session: SessionDep, settings: SettingsDep, storage: StorageDep, request: Request,
+    _: CallerDep, session: SessionDep, settings: SettingsDep, storage: StorageDep, request: Request,
     q: Annotated[str, Query(max_length=1000, description="words (Chinese, English, pinyin, initials), "
                             '"quoted phrases", -excluded, prefix*')] = "",
     project: str | None = None,

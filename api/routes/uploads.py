@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentToken, RootDep, SessionDep, SettingsDep, StorageDep
+from api.access import CallerDep
+from api.deps import RootDep, SessionDep, SettingsDep, StorageDep
 from api.streaming import RequestBodyReader
 from mam import uploads
 from mam.errors import InvalidInput, NotFound
@@ -130,7 +131,7 @@ def _describe(sess: UploadSession, storage, request: Request, ttl: int) -> Uploa
 @router.post("", response_model=UploadOut, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "already stored: `duplicate_of` names the asset"},
                         413: {"description": "over the size limit"}, 422: {"description": "bad name or size"}})
-def create_upload(body: UploadCreate, _: CurrentToken, r: RootDep, session: SessionDep, request: Request,
+def create_upload(body: UploadCreate, _: CallerDep, r: RootDep, session: SessionDep, request: Request,
                   response: Response) -> UploadOut:
     """Open a session; the answer lists every part's URL (presigned on S3, this API on the local store)."""
     opened = uploads.create_session(
@@ -144,7 +145,7 @@ def create_upload(body: UploadCreate, _: CurrentToken, r: RootDep, session: Sess
 
 
 @router.get("/{upload_id}", response_model=UploadOut)
-def get_upload(upload_id: str, _: CurrentToken, session: SessionDep, settings: SettingsDep, storage: StorageDep,
+def get_upload(upload_id: str, _: CallerDep, session: SessionDep, settings: SettingsDep, storage: StorageDep,
                request: Request) -> UploadOut:
     """Parts already received (number, size, etag) and fresh URLs for the rest: resume from here."""
     sess = uploads.get_open(session, upload_id)
@@ -163,7 +164,7 @@ def _b64_md5(value: str | None) -> str | None:
 @router.put("/{upload_id}/parts/{part_number}", response_model=PartOut,
             responses={410: {"description": "expired/aborted"}, 422: {"description": "wrong size or checksum"},
                        428: {"description": "sent without Content-MD5 or X-Part-SHA256"}})
-def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken, r: RootDep,
+def put_part(upload_id: str, part_number: int, request: Request, _: CallerDep, r: RootDep,
              content_length: Annotated[int | None, Header()] = None,
              content_md5: Annotated[str | None, Header()] = None,
              x_part_sha256: Annotated[str | None, Header(description="hex sha256 of this part")] = None) -> PartOut:
@@ -175,7 +176,7 @@ def put_part(upload_id: str, part_number: int, request: Request, _: CurrentToken
 
 @router.post("/{upload_id}/parts/{part_number}/presign", response_model=PresignedPart,
              responses={410: {"description": "expired/aborted"}, 422: {"description": "bad checksum or part number"}})
-def presign_part(upload_id: str, part_number: int, body: PresignIn, _: CurrentToken, session: SessionDep,
+def presign_part(upload_id: str, part_number: int, body: PresignIn, _: CallerDep, session: SessionDep,
                  settings: SettingsDep, storage: StorageDep, request: Request) -> PresignedPart:
     """A URL straight to the store for one part, signed for its checksum: the store refuses the part without
     that Content-MD5, and bytes that do not match it. (On the local store the part goes through the API.)"""
@@ -191,7 +192,7 @@ def presign_part(upload_id: str, part_number: int, body: PresignIn, _: CurrentTo
 
 
 @router.put("/{upload_id}/sidecars/{index}", status_code=status.HTTP_204_NO_CONTENT)
-def put_sidecar(upload_id: str, index: int, request: Request, _: CurrentToken, session: SessionDep,
+def put_sidecar(upload_id: str, index: int, request: Request, _: CallerDep, session: SessionDep,
                 storage: StorageDep, content_length: Annotated[int | None, Header()] = None) -> Response:
     """Stream one sidecar file to the local store."""
     sess = uploads.get_open(session, upload_id)
@@ -211,7 +212,7 @@ def put_sidecar(upload_id: str, index: int, request: Request, _: CurrentToken, s
              responses={409: {"description": "parts missing"}, 410: {"description": "expired/aborted"},
                         415: {"description": "not media, or a sidecar is not what its extension says"},
                         422: {"description": "sha256 mismatch"}})
-def complete_upload(upload_id: str, _: CurrentToken, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
+def complete_upload(upload_id: str, _: CallerDep, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
     """Verify every part, the size and the sha256 (recomputed by streaming), create the asset, queue ingest."""
     done = uploads.complete(r.uow, r.storage, limits(r.settings), upload_id, body.sha256 if body else None,
                             start_flow=workflow.starter(r))
@@ -219,7 +220,7 @@ def complete_upload(upload_id: str, _: CurrentToken, r: RootDep, body: CompleteI
 
 
 @router.delete("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT)
-def abort_upload(upload_id: str, _: CurrentToken, r: RootDep) -> Response:
+def abort_upload(upload_id: str, _: CallerDep, r: RootDep) -> Response:
     """Abort the session and free everything it stored."""
     uploads.abort(r.uow, r.storage, upload_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

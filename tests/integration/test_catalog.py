@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from mam import catalog
-from mam.auth import ensure_admin_token, find_token
+from mam.auth import actor_for_token, ensure_admin_token, hash_token
 from mam.db import UnitOfWork, migrate
-from mam.models import AssetStatus, Rendition
+from mam.models import ApiToken, AssetStatus, Rendition
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -63,6 +63,8 @@ def test_admin_token_created_once_and_only_hash_stored(db_url, tmp_path):
     assert token_file.stat().st_mode & 0o777 == 0o600
     with UnitOfWork(db_url)() as s:
         assert ensure_admin_token(s, token_file) is None
-        rec = find_token(s, token)
-        assert rec is not None and rec.role == "admin" and token not in rec.token_sha256
-        assert find_token(s, "wrong") is None
+        actor = actor_for_token(s, token)
+        assert actor is not None and actor.role == "admin" and actor.user_id is None
+        rec = s.query(ApiToken).one()
+        assert rec.token_sha256 == hash_token(token) and token not in rec.token_sha256
+        assert actor_for_token(s, "wrong") is None
