@@ -19,6 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
+
+from mam.errors import InvalidMedia  # imports no OpenCV
 
 log = logging.getLogger(__name__)
 
@@ -32,4 +35,20 @@ os.environ["OPENCV_FFMPEG_CAPTURE_OPTIONS"] = CAPTURE_OPTIONS
 
 import cv2  # noqa: E402  (after the environment above, on purpose)
 
-__all__ = ["CAPTURE_OPTIONS", "MAX_IMAGE_PIXELS", "cv2"]
+__all__ = ["CAPTURE_OPTIONS", "MAX_IMAGE_PIXELS", "cv2", "open_video"]
+
+
+def open_video(path: Path, timeout_s: float) -> tuple[cv2.VideoCapture, float]:
+    """An opened ``cv2.VideoCapture`` on a local proxy (open and read time limits of ``timeout_s``) and its frame
+    rate (25 when it states none that is plausible); the caller releases it.
+
+    Raises InvalidMedia when OpenCV cannot open it.
+    """
+    limit_ms = max(1000, int(timeout_s * 1000))
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG,
+                           [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, limit_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, limit_ms])
+    if not cap.isOpened():
+        cap.release()
+        raise InvalidMedia(f"{path.name}: OpenCV could not open the proxy")
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    return cap, fps if 1.0 <= fps <= 240.0 else 25.0

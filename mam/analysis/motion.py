@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mam.analysis.cv import cv2  # VideoCapture opens local MP4-family files only (OPENCV_FFMPEG_CAPTURE_OPTIONS)
+from mam.analysis.cv import cv2, open_video  # VideoCapture opens local MP4-family files only
 from mam.errors import InvalidMedia, MediaTimeout
 
 __all__ = ["camera_motion", "flow_rates"]
@@ -91,14 +91,8 @@ def camera_motion(proxy: Path, start_s: float, end_s: float, timeout_s: float = 
     if not path.is_file():
         raise InvalidMedia(f"no proxy at {path}")
     deadline = time.monotonic() + timeout_s
-    limit_ms = max(1000, int(timeout_s * 1000))
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG,
-                           [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, limit_ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, limit_ms])
+    cap, fps = open_video(path, timeout_s)
     try:
-        if not cap.isOpened():
-            raise InvalidMedia(f"{path.name}: OpenCV could not open the proxy")
-        fps = cap.get(cv2.CAP_PROP_FPS)
-        fps = fps if 1.0 <= fps <= 240.0 else 25.0
         length = max(0.0, end_s - start_s)
         frames = max(1, min(round(GAP_S * fps), int(length * 0.8 * fps) - 1))
         span = max(0.0, length * 0.8 - frames / fps)
