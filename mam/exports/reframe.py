@@ -16,22 +16,23 @@ A sample with none of these says nothing (the path is free there); a clip where 
 the centre. Isolated wrong answers are removed with a running median.
 
 **Smoothing** is an L1-optimal camera path (Grundmann et al., "Auto-directed video stabilization with robust L1
-optimal camera paths", 2011; the technique of Google's AutoFlip), solved as one linear program (scipy's HiGHS):
+optimal camera paths", 2011, applied to the crop window), solved as one linear program (scipy's HiGHS):
 the window centre ``c(t)`` minimises ``w1·Σ|c'| + w2·Σ|c''| + w3·Σ|c'''|`` plus a heavy price for every bit the
 subject strays outside a **dead zone** of ``±DEAD_ZONE`` window widths around the centre (and a faint pull to
 the subject, so a subject that settles is centred after a few seconds), under hard bounds
 ``|c'| <= max_speed`` and ``|c''| <= max_accel`` (fractions of the source width per second, and per second²) and
 the window inside the picture. L1 costs give paths made of still stretches and constant-speed pans joined by
-short, bounded accelerations: a still subject (whatever its jitter inside the dead zone) gives a still window, a
-pan never goes past where it has to stop (an overshoot only adds cost), and since the whole clip is known the
-window starts moving before the subject would leave the zone. The solution is kept as keyframes at the corners
-of the piecewise-linear path (collinear samples merged within half a pixel).
+short, bounded accelerations: a still subject (whatever its jitter inside the dead zone) gives a still window, and
+since the whole clip is known the window starts moving before the subject would leave the zone. The centre is
+also held between the subject's extremes over ``±ENVELOPE_S``: a pan never backs off to take a run-up nor goes
+past where the subject stops (without it the free dead zone invites both). The solution is kept as keyframes at
+the corners of the piecewise-linear path (collinear samples merged within half a pixel).
 
 Coordinates are **source pixels of the display-oriented picture** (``src_w`` x ``src_h``: what ffmpeg's
 autorotation hands the filter graph, i.e. :func:`mam.exports.geometry.source_display` for a square-pixel source).
 If ``src_w``/``src_h`` are given in coded orientation for a rotated source (landscape numbers, portrait proxy),
-they are swapped. For an anamorphic source pass ``sar`` (the window then keeps the target aspect as displayed,
-and the numbers stay in coded pixels, which is what ``crop`` sees before any ``scale``).
+they are swapped. For an anamorphic source pass the coded width (what ``crop`` sees before any ``scale``) and
+``sar``: the window keeps the target aspect as displayed, its numbers in coded pixels.
 
 **Applying it, frame-accurately.** Checked with this machine's ffmpeg 5.1: ``crop``'s ``x``/``y`` are expressions
 evaluated on every frame with ``t`` (the frame's time), and they also accept runtime commands (``sendcmd``). The
@@ -85,6 +86,7 @@ MAX_ACCEL = 0.6  # the same, per second squared
 DEAD_ZONE = 0.10  # half-width of the dead zone, in window widths (the middle third is ±1/6)
 FACE_EVERY = 2  # face detection on every 2nd sample (the cascade is the dearest step)
 FACE_CONFIRM_S = 0.6  # a face counts when another detection within this many seconds agrees
+ENVELOPE_S = 1.5  # the window stays between the subject's extremes over this many seconds either side
 MEDIAN_S = 0.6  # span of the running median over the observations
 MAX_SAMPLES = 6000  # samples the optimiser takes (longer clips are decimated: ~12 min at 8 a second)
 MAX_EXPR_CHARS = 60_000  # keep the crop expression well under the 128 KiB a single argument may have
@@ -333,6 +335,8 @@ def _observe(proxy: Path, axis: int, on_progress: Progress | None, timeout_s: fl
         cap.release()
     if not samples:
         raise InvalidMedia(f"{path.name}: no frames could be read from the proxy")
+    if on_progress is not None:
+        on_progress(samples[-1].t + step / fps)
     return samples
 
 
@@ -430,13 +434,22 @@ def smooth_path(times: list[float], targets: list[float | None], *, lo: float, h
     pad = sparse.csr_matrix((n2, total - n))  # hard acceleration bound
     rows += [sparse.hstack([d2, pad]), sparse.hstack([-d2, pad])]
     rhs += [np.full(n2, max_accel * dt * dt), np.full(n2, max_accel * dt * dt)]
-    bounds = [(lo, hi)] * n + [(0, None)] * (total - n)
-    res = linprog(cost, A_ub=sparse.vstack(rows).tocsc(), b_ub=np.concatenate(rhs), bounds=bounds,
-                  method="highs")
-    if res.status != 0 or res.x is None:  # cannot happen with the slacks; hold the median rather than fail
-        v = float(np.clip(np.median(tgt), lo, hi))
-        return [v] * n
-    return [float(v) for v in np.clip(res.x[:n], lo, hi)]
+    a_ub, b_ub = sparse.vstack(rows).tocsc(), np.concatenate(rhs)
+    # no wind-up, no overshoot: the window stays within what the subject spans over +-ENVELOPE_S (a pan never
+    # backs off to take a run, nor goes past where the subject stops); feasible at the default bounds for any
+    # jump, and dropped if it is not
+    t_known = np.array([times[i] for i in known])
+    envelope = []
+    for t in times:
+        near = tgt[np.abs(t_known - t) <= ENVELOPE_S]
+        envelope.append((float(np.clip(near.min(), lo, hi)), float(np.clip(near.max(), lo, hi))) if len(near)
+                        else (lo, hi))
+    for c_bounds in (envelope, [(lo, hi)] * n):
+        res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=c_bounds + [(0, None)] * (total - n), method="highs")
+        if res.status == 0 and res.x is not None:
+            return [float(v) for v in np.clip(res.x[:n], lo, hi)]
+    v = float(np.clip(np.median(tgt), lo, hi))  # cannot happen without the envelope; hold rather than fail
+    return [v] * n
 
 
 def _simplify(points: list[tuple[float, float]], tol: float) -> list[tuple[float, float]]:
