@@ -248,6 +248,25 @@ class Limits(_Model):
     unconfirmed: list[Literal["max_size_bytes", "max_duration_s", "max_video_kbps", "min_short_side"]] = []
 
 
+class TextStyle(_Model):
+    """How text is drawn on an output: sizes are fractions of the picture's height, so one style fits every
+    raster."""
+
+    size: float = Field(0.055, ge=0.01, le=0.2)  # font size / picture height
+    outline: float = Field(0.08, ge=0, le=0.5)  # outline width / font size
+    safe_area: float = Field(0.06, ge=0, le=0.25)  # margin from the edges / picture height (title safe)
+    colour: Literal["white", "yellow"] = "white"
+
+
+class FinishingSpec(_Model):
+    """What an export request's finishing options use on this preset unless the request says otherwise."""
+
+    logo: str | None = None  # the default watermark: a brand asset (name or id) or a logo in config/logos
+    subtitles: TextStyle = TextStyle()
+    caption: TextStyle = TextStyle(size=0.045)
+    reframe: Literal["center", "blur-pad"] | None = None  # how a source of another shape fills this raster
+
+
 class Preset(_Model):
     name: str
     title: str
@@ -260,6 +279,7 @@ class Preset(_Model):
     loudness: LoudnessSpec | None = None
     limits: Limits = Limits()
     faststart: bool = False  # mp4/mov: index before the media
+    finishing: FinishingSpec = FinishingSpec()
     source: str = Field(min_length=3)
     confidence: Literal["confirmed", "convention", "unconfirmed"]
     notes: str | None = None

@@ -60,15 +60,17 @@ def declared_rates(rung: PlannedRung, segment_s: float, segment_type: str) -> tu
 
 
 def master_playlist(rungs: list[PlannedRung], *, rate: Fraction, profile: str, level: str, segment_s: float,
-                    segment_type: str, playlist: str = "index.m3u8") -> str:
-    """The master playlist text: one ``EXT-X-STREAM-INF`` per rung, lowest first."""
+                    segment_type: str, playlist: str = "index.m3u8", media: list[str] | None = None) -> str:
+    """The master playlist text: one ``EXT-X-STREAM-INF`` per rung, lowest first. ``media``: ``EXT-X-MEDIA``
+    lines (a WebVTT ``SUBTITLES`` group, ``GROUP-ID="subs"``, which every variant then names)."""
     version = 7 if segment_type == "fmp4" else 3
-    lines = ["#EXTM3U", f"#EXT-X-VERSION:{version}", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    lines = ["#EXTM3U", f"#EXT-X-VERSION:{version}", "#EXT-X-INDEPENDENT-SEGMENTS", *(media or [])]
+    subs = ',SUBTITLES="subs"' if any('GROUP-ID="subs"' in m for m in media or []) else ""
     codecs = f"{avc1_codec(profile, level)},mp4a.40.2"
     for rung in rungs:
         peak, avg = declared_rates(rung, segment_s, segment_type)
         lines.append(f"#EXT-X-STREAM-INF:BANDWIDTH={peak},AVERAGE-BANDWIDTH={avg},"
-                     f"RESOLUTION={rung.width}x{rung.height},FRAME-RATE={float(rate):.3f},CODECS=\"{codecs}\"")
+                     f"RESOLUTION={rung.width}x{rung.height},FRAME-RATE={float(rate):.3f},CODECS=\"{codecs}\"{subs}")
         lines.append(f"{rung.name}/{playlist}")
     return "\n".join(lines) + "\n"
 
@@ -153,8 +155,11 @@ def playlist_files(master: Path) -> list[Path]:
         OSError: a playlist cannot be read.
     """
     files = [master]
-    for variant in parse_master(master.read_text(encoding="utf-8")):
-        media_path = _safe_child(master.parent, variant.uri)
+    text = master.read_text(encoding="utf-8")
+    renditions = [parse_attrs(ln.split(":", 1)[1]).get("URI") for ln in text.splitlines()
+                  if ln.startswith("#EXT-X-MEDIA:")]  # e.g. the WebVTT subtitles
+    for uri in [v.uri for v in parse_master(text)] + [u for u in renditions if u]:
+        media_path = _safe_child(master.parent, uri)
         files.append(media_path)
         media = parse_media(media_path.read_text(encoding="utf-8"))
         if media.init:

@@ -21,11 +21,25 @@ Builders return arguments only; :func:`mam.media.runner.run_media_command` adds 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from mam.exports.finishing import (
+    MAX_SPEED,
+    NONE,
+    Finishing,
+    Pending,
+    ass_text,
+    audio_finish,
+    geometry,
+    logo_input,
+    overlays,
+    shift_cues,
+    srt_text,
+    vtt_text,
+)
 from mam.exports.geometry import (
     Frame,
     PlannedRung,
@@ -52,6 +66,8 @@ _MPEG2_LEVEL = {("422", "high"): 2, ("422", "main"): 5, ("main", "high"): 4, ("m
 _XDCAM_VBV_BITS = 17825792
 PAD_OVER_S = 0.25  # MXF audio is padded this far past the range (a picture may outrun its container a little)
 RANGE_SLACK_S = 0.05  # an end this far past the stored duration is still "the end"
+SEEK_PREROLL_S = 6.0  # unindexed containers are sought this far before a range (see _seek_base)
+_INDEXED = {"mov", "mp4", "matroska", "webm"}
 
 
 @dataclass
@@ -102,11 +118,35 @@ def _check_requests(requests: list[ExportRequest], tech: dict[str, Any]) -> None
             raise ValueError(f"{r.preset.name} needs a source with audio; this one has none")
 
 
-def _trim(start: float, end: float, u0: float, u1: float, audio: bool = False) -> list[str]:
-    if abs(start - u0) < 1e-6 and abs(end - u1) < 1e-6:
+def _seek_base(tech: dict[str, Any], start: float) -> float:
+    """Where the input is sought to for a range starting at ``start``: a little before it, so the trim in the
+    graph (not the demuxer) picks the first frame. Indexed containers seek exactly (two frames of margin);
+    MPEG-TS/PS and other unindexed streams may land on the keyframe after the target, so they are sought
+    :data:`SEEK_PREROLL_S` earlier (a long-GOP broadcast stream's GOP is well under that)."""
+    if start <= 0:
+        return 0.0
+    names = set(str(tech.get("container") or "").split(","))
+    preroll = 2.0 / float(tech.get("fps") or 25.0) if names & _INDEXED else SEEK_PREROLL_S
+    return max(0.0, start - preroll)
+
+
+def _trim(start: float, end: float, base: float, duration: float, *, audio: bool = False,
+          half: float = 0.0) -> list[str]:
+    """The range ``start``..``end`` (source seconds) out of an input sought to ``base``, starting at 0. Pictures
+    are picked by the frame nearest each edge (``half``: half a frame), so the first and last frames are the
+    ones shown at ``start`` and just before ``end``; a stream starting later than ``start`` keeps its offset."""
+    opts = []
+    if start - base > 1e-6:
+        opts.append(f"start={max(0.0, start - base - half):.6f}")
+    if end < duration - 1e-6:
+        opts.append(f"end={end - base - half:.6f}")
+    if not opts:
         return []
     a = "a" if audio else ""
-    return [f"{a}trim=start={start - u0:.6f}:end={end - u0:.6f}", f"{a}setpts=PTS-STARTPTS"]
+    chain = [f"{a}trim={':'.join(opts)}", f"{a}setpts=PTS-{start - base:.6f}/TB"]
+    if audio:  # audio starting after the range's start is padded with silence from 0 (kept in sync)
+        chain.append("aresample=async=1:first_pts=0")
+    return chain
 
 
 def _tone_map(tech: dict[str, Any]) -> list[str]:
@@ -132,19 +172,20 @@ def _keeps_fields(tech: dict[str, Any], video: VideoSpec) -> bool:
             and int(tech.get("rotation") or 0) == 0)
 
 
-def _video_filters(video: VideoSpec, frame: Frame, motion: Fraction, rate: Fraction) -> list[str]:
-    """From the shared progressive motion stream to one output's frames."""
-    chain: list[str] = []
+def _rate_filters(video: VideoSpec, motion: Fraction, rate: Fraction, speed: float = 1.0) -> list[str]:
+    """From the shared progressive motion stream (trimmed) to the output's rate: sped up first (time-lapse drops
+    frames), then the picture rate (the field rate for an interlaced output)."""
+    want = rate * 2 if video.scan == "interlaced_tff" else rate
+    if speed != 1.0:  # each output slot shows the frame at its time (round up: the last frame into a slot wins)
+        return [f"setpts=PTS/{speed:g}", f"fps={rate_text(want)}:round=up"]
+    return [f"fps={rate_text(want)}"] if want != motion else []
+
+
+def _tail_filters(video: VideoSpec) -> list[str]:
+    chain = [f"format={video.pix_fmt}"]
     if video.scan == "interlaced_tff":
-        fields = rate * 2
-        if fields != motion:
-            chain.append(f"fps={rate_text(fields)}")
-        chain += frame.filters()
-        chain += [f"format={video.pix_fmt}", "interlace=scan=tff:lowpass=linear"]
-        return chain
-    if rate != motion:
-        chain.append(f"fps={rate_text(rate)}")
-    return chain + frame.filters() + [f"format={video.pix_fmt}"]
+        chain.append("interlace=scan=tff:lowpass=linear")
+    return chain
 
 
 def _field_filters(tech: dict[str, Any], video: VideoSpec) -> list[str]:
@@ -248,8 +289,64 @@ def _predicted_hls_files(outdir: Path, rungs: list[PlannedRung], segments: int, 
     return files
 
 
+@dataclass
+class _Texts:
+    """The files the graph reads: the caption's text, the subtitles per raster, the soft subtitle track."""
+
+    workdir: Path
+    finishing: Finishing
+    caption: Path | None = None
+    soft_srt: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.finishing.caption is not None:
+            self.caption = self.workdir / "caption.txt"
+            self.caption.write_text(self.finishing.caption.text, encoding="utf-8")
+
+    def cues(self, start: float, end: float) -> list:
+        subs = self.finishing.subtitles
+        if subs is None:
+            return []
+        if self.finishing.sequence:  # already on the sequence's timeline
+            return list(subs.cues)
+        return shift_cues(subs.cues, start, end, self.finishing.speed)
+
+    def burned(self, preset: Preset, start: float, end: float, w: int, h: int) -> Path | None:
+        subs = self.finishing.subtitles
+        if subs is None or subs.mode != "burn":
+            return None
+        path = self.workdir / f"subtitles-{preset.name}-{w}x{h}.ass"
+        path.write_text(ass_text(self.cues(start, end), preset.finishing.subtitles, w, h), encoding="utf-8")
+        return path
+
+    def soft(self, start: float, end: float) -> Path | None:
+        subs = self.finishing.subtitles
+        if subs is None or subs.mode != "soft":
+            return None
+        if self.soft_srt is None:
+            self.soft_srt = self.workdir / "subtitles.srt"
+            self.soft_srt.write_text(srt_text(self.cues(start, end)), encoding="utf-8")
+        return self.soft_srt
+
+
+def _soft_hls(outdir: Path, cues: list, length: float, language: str) -> tuple[str, list[Path]]:
+    """A WebVTT rendition for an HLS ladder: one cue file and its media playlist under ``subs/``; returns the
+    master's ``EXT-X-MEDIA`` line and the files."""
+    d = outdir / "subs"
+    d.mkdir(exist_ok=True)
+    (d / "subs.vtt").write_text(vtt_text(cues), encoding="utf-8")
+    target = max(1, math.ceil(length))
+    (d / "index.m3u8").write_text("\n".join([
+        "#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}", "#EXT-X-MEDIA-SEQUENCE:0",
+        "#EXT-X-PLAYLIST-TYPE:VOD", f"#EXTINF:{length:.3f},", "subs.vtt", "#EXT-X-ENDLIST"]) + "\n", encoding="utf-8")
+    media = (f'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="{language}",LANGUAGE="{language}",'
+             f'DEFAULT=YES,AUTOSELECT=YES,URI="subs/index.m3u8"')
+    return media, [d / "index.m3u8", d / "subs.vtt"]
+
+
 def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: Path, *,
-                measured: LoudnessMeasure | None = None, timeout_s: float = 600.0) -> ExportPlan:
+                measured: LoudnessMeasure | None = None, timeout_s: float = 600.0,
+                finishing: Finishing = NONE) -> ExportPlan:
     """The one ffmpeg command that makes every requested video, HLS and audio preset of ``src``.
 
     ``tech`` is the stored technical record (:func:`mam.media.probe.normalise`). ``measured`` is pass 1 of the
@@ -258,6 +355,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
     (the peaks would pass the ceiling), the gain in front of the true-peak limiter is found by audio-only trial
     runs on ``src`` (each within ``timeout_s``; skipped when ``src`` is not a file). Each preset writes under
     ``workdir/<preset name>/``; the HLS master playlist is written now (its tags come from the plan).
+    ``finishing`` (logo, caption, subtitles, reframing, fades, speed) is applied on every output's branch.
 
     Raises:
         ValueError: no or duplicate presets, a still, a preset the source cannot feed (video from audio, audio
@@ -271,6 +369,9 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
     ranges = _ranges(requests, duration)
     u0, u1 = min(s for s, _ in ranges), max(e for _, e in ranges)
     length = u1 - u0
+    speed = finishing.speed
+    if not 1.0 <= speed <= MAX_SPEED:
+        raise ValueError(f"speed {speed:g} is outside 1..{MAX_SPEED:g}")
     has_audio = bool(tech.get("audio_codec"))
     jobs = []
     for req, (start, end) in zip(requests, ranges, strict=True):
@@ -280,14 +381,22 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         outdir = workdir / preset.name
         outdir.mkdir(parents=True, exist_ok=True)
         jobs.append(_Job(req, preset, start, end, outdir))
+    texts = _Texts(workdir, finishing)
 
     g = Graph()
     cmd = ["ffmpeg", "-y", "-nostats", "-loglevel", "error", "-progress", "pipe:1"]
-    if u0 > 0:
-        cmd += ["-ss", f"{u0:.6f}"]
+    base = _seek_base(tech, u0)
+    if base > 0:
+        cmd += ["-ss", f"{base:.6f}"]
     if u1 < duration - 1e-6:
-        cmd += ["-t", f"{length:.6f}"]
+        cmd += ["-t", f"{u1 - base:.6f}"]
     cmd += ["-i", f"file:{src}"]
+    extra_inputs: list[str] = []
+    logo_index = None
+    if finishing.watermark is not None:
+        logo_index = 1 + len(extra_inputs) // 4
+        extra_inputs += ["-f", "png_pipe", "-i", f"file:{finishing.watermark.logo}"]
+    drop_audio = speed != 1.0 and finishing.speed_audio == "drop"
 
     # --- audio: one stereo 48 kHz stream, one branch per (range, correction), one leaf per output ---------
     audio_users: list[tuple[_Job, str | None]] = []  # (job, rung name) in output order
@@ -305,7 +414,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
     for job, rung in audio_users:
         loud = job.preset.loudness
         corr = None
-        if loud is not None:
+        if loud is not None and not drop_audio:
             lossy = job.preset.audio is not None and job.preset.audio.codec == "aac"
             gain = None
             if measured is not None and has_audio and src.is_file() and needs_limiter(
@@ -322,20 +431,23 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         groups.setdefault((job.start, job.end, corr, pad), []).append((job, rung))
     if groups:
         heads: list[str] = []
-        if has_audio:
+        if has_audio and not drop_audio:
             g.raw(stereo_source(tech) + "[a_src]")
             heads = g.split("a_src", len(groups), audio=True)
         for k, ((start, end, corr, pad), users) in enumerate(groups.items()):
-            if has_audio:
-                chain = _trim(start, end, u0, u1, audio=True)
+            out_len = finishing.out_length(end - start)
+            if has_audio and not drop_audio:
+                chain = _trim(start, end, base, duration, audio=True)
+                chain += audio_finish(finishing, length_s=end - start, cut_in=start > 1e-6,
+                                      cut_out=end < duration - 1e-6)
                 if pad:  # bounded (the picture may run past the container's duration); -shortest cuts it.
                     # Before the correction: the limiter's delay line flushes unlimited at its end of stream
-                    chain.append(f"apad=whole_dur={end - start + PAD_OVER_S:.6f}")
+                    chain.append(f"apad=whole_dur={out_len + PAD_OVER_S:.6f}")
                 chain += [corr] if corr else []
                 leaf = g.chain(heads[k], chain) if chain else heads[k]
-            else:  # a silent video source: the outputs still carry (silent) audio tracks
+            else:  # a silent video source, or a time-lapse without its sound: (silent) audio tracks still
                 leaf = g.label("sil")
-                g.raw(f"anullsrc=r=48000:cl=stereo,atrim=duration={end - start:.6f}[{leaf}]")
+                g.raw(f"anullsrc=r=48000:cl=stereo,atrim=duration={out_len:.6f}[{leaf}]")
             for (job, rung), label in zip(users, g.split(leaf, len(users), audio=True), strict=True):
                 audio_leaf[(job.preset.name, rung)] = label
 
@@ -345,8 +457,35 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
     video_leaf: dict[tuple[str, str | None], str] = {}
     motion = motion_rate(tech) if video_jobs else Fraction(25)
     dw, dh = source_display(tech) if video_jobs else (0, 0)
+    rasters: dict[tuple[str, str | None], tuple[int, int]] = {}
+    for job in video_jobs:
+        if job.preset.kind == "hls":
+            for rung in plan_ladder(job.preset.hls, dw, dh):  # type: ignore[arg-type]
+                rasters[(job.preset.name, rung.name)] = (rung.width, rung.height)
+        else:
+            frame = plan_frame(job.preset.video.size, dw, dh)  # type: ignore[union-attr]
+            rasters[(job.preset.name, None)] = (frame.width, frame.height)
+    logos: dict[tuple[str, str | None], str] = {}
+    if logo_index is not None and rasters:
+        logos = dict(zip(rasters, logo_input(g, logo_index, finishing.watermark, list(rasters.values())),  # type: ignore[arg-type]
+                         strict=True))
+    half = 0.5 / float(motion)
+
+    def finish(job: _Job, pending: Pending, key: tuple[str, str | None], frame: Frame, tail: list[str]) -> str:
+        reframe = finishing if job.preset.kind == "video" else replace(finishing, reframe=None)
+        if reframe.reframe is None and job.preset.finishing.reframe:
+            reframe = replace(reframe, reframe=job.preset.finishing.reframe)
+        pending = geometry(g, pending, frame, reframe, src_size=(dw, dh), workdir=workdir, start_s=job.start)
+        out_len = finishing.out_length(job.end - job.start)
+        label, chain = overlays(g, pending, frame, finishing, job.preset.finishing.caption, logo=logos.get(key),
+                                caption_file=texts.caption,
+                                subtitle_file=texts.burned(job.preset, job.start, job.end, frame.width, frame.height),
+                                out_length_s=out_len)
+        return g.chain(label, chain + tail)
+
     if video_jobs:
-        field_jobs = [j for j in video_jobs if j.preset.kind == "video" and _keeps_fields(tech, j.preset.video)]  # type: ignore[arg-type]
+        field_jobs = [j for j in video_jobs if j.preset.kind == "video" and _keeps_fields(tech, j.preset.video)  # type: ignore[arg-type]
+                      and finishing == NONE]
         motion_jobs = [j for j in video_jobs if j not in field_jobs]
         heads = g.split("0:v:0", 2, audio=False) if field_jobs and motion_jobs else ["0:v:0"]
         raw_head, motion_head = heads[0], heads[-1]
@@ -360,7 +499,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                                       - float(motion)) > 0.001:
                 pre.append(f"fps={rate_text(motion)}")
                 if u1 < duration - 1e-6:  # fps holds the last frame past the range's end: cut it exactly
-                    pre.append(f"trim=duration={length:.6f}")
+                    pre.append(f"trim=end={u1 - base:.6f}")
             pre += _tone_map(tech)
             m = g.chain(motion_head, pre, "motion") if pre else motion_head
             branches = g.split(m, len(motion_jobs) + 1)
@@ -371,36 +510,47 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
                 video = job.preset.video
                 assert video is not None
                 rate = output_rate(video, motion)
-                trim = _trim(job.start, job.end, u0, u1)
+                pre_out = _trim(job.start, job.end, base, duration, half=half) + _rate_filters(
+                    video, motion, rate, speed)
                 if job.preset.kind == "hls":
                     hls = job.preset.hls
                     assert hls is not None
                     rungs = plan_ladder(hls, dw, dh)
-                    pre_rung = trim + ([f"fps={rate_text(rate)}"] if rate != motion else [])
-                    base = g.chain(branch, pre_rung) if pre_rung else branch
-                    for rung, label in zip(rungs, g.split(base, len(rungs)), strict=True):
-                        video_leaf[(job.preset.name, rung.name)] = g.chain(
-                            label, [f"scale={rung.width}:{rung.height}:out_range=tv", "setsar=1",
-                                    f"format={video.pix_fmt}"])
+                    head = g.chain(branch, pre_out) if pre_out else branch
+                    for rung, label in zip(rungs, g.split(head, len(rungs)), strict=True):
+                        key = (job.preset.name, rung.name)
+                        frame = Frame(rung.width, rung.height, (rung.width, rung.height), "fit")
+                        video_leaf[key] = finish(job, (label, []), key, frame, [f"format={video.pix_fmt}"])
                 else:
+                    key = (job.preset.name, None)
                     frame = plan_frame(video.size, dw, dh)
-                    video_leaf[(job.preset.name, None)] = g.chain(
-                        branch, trim + _video_filters(video, frame, motion, rate))
+                    video_leaf[key] = finish(job, (branch, pre_out), key, frame, _tail_filters(video))
         if field_jobs:
             for job, branch in zip(field_jobs, g.split(raw_head, len(field_jobs)), strict=True):
                 assert job.preset.video is not None
-                video_leaf[(job.preset.name, None)] = g.chain(
-                    branch, _trim(job.start, job.end, u0, u1) + _field_filters(tech, job.preset.video))
+                trim = _trim(job.start, job.end, base, duration, half=half)
+                video_leaf[(job.preset.name, None)] = g.chain(branch, trim + _field_filters(tech, job.preset.video))
 
+    soft_index = None
+    for job in jobs:
+        if job.preset.kind == "video" and job.preset.container in ("mp4", "mov") and soft_index is None:
+            srt = texts.soft(job.start, job.end)
+            if srt is not None:
+                soft_index = 1 + len(extra_inputs) // 4
+                extra_inputs += ["-f", "srt", "-i", f"file:{srt}"]
+    cmd += extra_inputs
     cmd += ["-filter_complex", g.text()]
     if progress_file is not None:
         cmd += ["-map", "[tick]", "-f", "null", "-"]
 
     # --- outputs ----------------------------------------------------------------------------------------
     outputs: dict[str, PlannedOutput] = {}
+    out_length = finishing.out_length(length)
+    retimed = speed != 1.0  # QC compares with the output's own length, not the source's streams
     for job in jobs:
         p = job.preset
         queue = ["-max_muxing_queue_size", "4096"]
+        src_of = None if retimed else src
         if p.kind == "hls":
             hls, video, audio = p.hls, p.video, p.audio
             assert hls is not None and video is not None and audio is not None
@@ -426,13 +576,21 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
             cmd += ["-hls_segment_filename", f"file:{job.outdir}/%v/seg_%05d.{ext}",
                     "-var_stream_map", " ".join(f"v:{i},a:{i},name:{r.name}" for i, r in enumerate(rungs)),
                     f"file:{job.outdir}/%v/index.m3u8"]
+            media_lines: list[str] = []
+            sub_files: list[Path] = []
+            subs = finishing.subtitles
+            if subs is not None and subs.mode == "soft":
+                line, sub_files = _soft_hls(job.outdir, texts.cues(job.start, job.end),
+                                            finishing.out_length(job.end - job.start), subs.language)
+                media_lines.append(line)
             master = job.outdir / "master.m3u8"
             master.write_text(master_playlist(rungs, rate=rate, profile=video.profile or "high",
                                               level=video.level or "4.2", segment_s=hls.segment_s,
-                                              segment_type=hls.segment_type), encoding="utf-8")
-            segments = max(1, math.ceil((job.end - job.start) / hls.segment_s - 1e-6))
-            outputs[p.name] = PlannedOutput(p.name, master, _predicted_hls_files(job.outdir, rungs, segments, fmp4),
-                                            p.content_type(), src, job.start, _range_end(job, duration))
+                                              segment_type=hls.segment_type, media=media_lines), encoding="utf-8")
+            segments = max(1, math.ceil(finishing.out_length(job.end - job.start) / hls.segment_s - 1e-6))
+            files = _predicted_hls_files(job.outdir, rungs, segments, fmp4) + sub_files
+            outputs[p.name] = PlannedOutput(p.name, master, files, p.content_type(), src_of, job.start,
+                                            _range_end(job, duration))
             continue
         path = job.outdir / f"{p.name}.{p.extension}"
         if p.kind == "video":
@@ -440,6 +598,9 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
             cmd += ["-map", f"[{video_leaf[(p.name, None)]}]"]
             if p.audio is not None:
                 cmd += ["-map", f"[{audio_leaf[(p.name, None)]}]"]
+            if soft_index is not None and p.container in ("mp4", "mov"):
+                cmd += ["-map", f"{soft_index}:s:0", "-c:s:0", "mov_text",
+                        "-metadata:s:s:0", f"language={finishing.subtitles.language}"]  # type: ignore[union-attr]
             cmd += _video_args(p.video, output_rate(p.video, motion))
         else:
             cmd += ["-map", f"[{audio_leaf[(p.name, None)]}]"]
@@ -453,6 +614,6 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         if p.container == "wav":
             cmd += ["-write_bext", "1", "-rf64", "auto"]
         cmd += ["-f", _MUXERS[p.container], f"file:{path}"]
-        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type(), src, job.start,
+        outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type(), src_of, job.start,
                                         _range_end(job, duration))
-    return ExportPlan(cmd, outputs, progress_file, round(length, 6))
+    return ExportPlan(cmd, outputs, progress_file, round(out_length, 6))

@@ -15,7 +15,8 @@ It refuses (``TypeError`` for a string or non-string arguments, ``ValueError`` f
 * any program but ffmpeg and ffprobe, and an ffprobe command without exactly one ``-i``;
 * an input that is not a ``file:`` path (or ``pipe:``/``-``), and a ``file:`` path holding ``%`` or glob
   characters (what ``image2`` would expand into a sequence of other files);
-* a forced input format (``-f``) outside the allowlist;
+* a forced input format (``-f``) outside the allowlist (or :data:`TEXT_TRACK_FORMATS`, then the only one that
+  input may use);
 * options that set what the runner sets (``-protocol_whitelist``, ``-format_whitelist``, ``-pattern_type``,
   ``-enable_drefs``: MOV external data references stay off) and options that make ffmpeg read files other than
   its inputs (``-attach``, ``-filter_complex_script``, ``-filter_script``, ``-/option`` values from files) or
@@ -61,6 +62,9 @@ _REFUSED_FILTERS = frozenset({"movie", "amovie", "zmq", "azmq"})
 #: Characters that make ``image2`` read a sequence or a glob instead of the one named file.
 _PATTERN_CHARS = frozenset("%*?[]{}")
 _PIPE = re.compile(r"pipe:\d*\Z")
+#: Subtitle demuxers a builder may force on an input the product wrote itself (an export's soft subtitle track):
+#: that input may be opened by that demuxer only (its own one-name whitelist); they open no other file.
+TEXT_TRACK_FORMATS = frozenset({"srt", "webvtt"})
 
 
 def stderr_tail(text: str, lines: int = 6) -> str:
@@ -148,9 +152,10 @@ def safe_media_command(cmd: Sequence[str]) -> list[str]:
                 raise ValueError("-i without an input")
             _check_input(value)
             forced = _forced_format(args[group_start:i])
-            if forced is not None and forced not in ALLOWED_FORMATS:
+            if forced is not None and forced not in ALLOWED_FORMATS | TEXT_TRACK_FORMATS:
                 raise ValueError(f"input format {forced!r} is not accepted")
-            out += ["-protocol_whitelist", PROTOCOL_WHITELIST, "-format_whitelist", FORMAT_WHITELIST]
+            allowed = forced if forced in TEXT_TRACK_FORMATS else FORMAT_WHITELIST
+            out += ["-protocol_whitelist", PROTOCOL_WHITELIST, "-format_whitelist", allowed]
             if forced == "image2":
                 out += ["-pattern_type", "none"]
             out += ["-i", value]
