@@ -28,7 +28,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from mam.errors import NotFound
 from mam.storage import Storage
 
-__all__ = ["Role", "content_disposition", "media_response", "SECURITY_HEADERS"]
+__all__ = ["Role", "content_disposition", "media_response", "read_text", "text_response", "SECURITY_HEADERS"]
 
 Role = Literal["original", "rendition", "shot_image", "sidecar"]
 OCTET = "application/octet-stream"
@@ -154,3 +154,24 @@ def media_response(storage: Storage, key: str, *, role: Role, filename: str,
     if body is None:
         return FileResponse(local, media_type=media_type, headers=headers)
     return StreamingResponse(_chunks(head, body), media_type=media_type, headers=headers)
+
+
+MAX_TEXT = 16 * 1024 * 1024  # playlists and WebVTT files the API rewrites are small; refuse absurd ones
+
+
+def read_text(storage: Storage, key: str) -> str:
+    """A small stored text file (a playlist, a WebVTT) as UTF-8 text."""
+    fh = storage.open_read(key)
+    try:
+        data = fh.read(MAX_TEXT + 1)
+    finally:
+        fh.close()
+    if len(data) > MAX_TEXT:
+        raise NotFound(f"{key} is too large to serve rewritten")
+    return data.decode("utf-8", errors="replace")
+
+
+def text_response(text: str, content_type: str) -> Response:
+    """Text the API wrote for this request (a rewritten playlist or WebVTT), inline, never cached."""
+    return Response(text.encode("utf-8"), media_type=_safe_type(content_type),
+                    headers={**SECURITY_HEADERS, "Cache-Control": "private, no-store"})

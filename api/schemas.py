@@ -32,6 +32,8 @@ class AssetCreated(BaseModel):
     id: str
     status: str
     duplicate_of: str | None = Field(None, description="set when this file was already stored: the existing asset")
+    duplicate_in_trash: bool = Field(False, description="the existing asset is in the trash: "
+                                     "`POST /api/v1/assets/{duplicate_of}/restore` brings it back")
 
 
 class SidecarPublic(BaseModel):
@@ -83,6 +85,9 @@ class AssetExportPublic(BaseModel):
 class AssetPublic(BaseModel):
     id: str
     status: Literal["pending", "processing", "ready", "failed"]
+    trashed: bool = Field(False, description="in the trash: hidden from search and lists, files kept, restorable")
+    trashed_at: datetime | None = None
+    created_by: str | None = Field(None, description="id of the user who uploaded it")
     error: str | None = Field(None, description="Why the asset failed, in words a person can act on")
     title: str | None = None
     description: str | None = None
@@ -172,9 +177,11 @@ class ProjectPublic(BaseModel):
 
 class SearchHitPublic(BaseModel):
     field: str = Field(description="title, description, project, tags, filename, places, camera, ocr, subtitle, "
-                       "transcript, track (the flight passed through the area) or location (captured there)")
+                       "transcript, comments, track (the flight passed through the area) or location (captured "
+                       "there)")
     snippet: str | None = Field(None, description="HTML-escaped text with the matched words in `<mark>`")
-    start_s: float | None = Field(None, description="for on-screen text, cues and tracks: where in the media")
+    start_s: float | None = Field(None, description="for on-screen text, cues, timed comments and tracks: where "
+                                  "in the media")
     end_s: float | None = None
 
 
@@ -299,6 +306,39 @@ class DeliveryPublic(BaseModel):
     updated_at: datetime
 
 
+class ReviewIn(BaseModel):
+    decision: Literal["approve", "reject"]
+    note: str | None = Field(None, max_length=4000, description="what to fix; a reject needs one")
+
+
+class ReviewStepPublic(BaseModel):
+    round: int
+    level: int = Field(description="1 = the first level (初审)")
+    name: str = Field(description="the level's name, e.g. 初审, 复审, 终审")
+    user: str = Field(description="who signed")
+    decision: Literal["approve", "reject"]
+    note: str | None = None
+    at: datetime
+
+
+class ReviewLevelPublic(BaseModel):
+    level: int
+    name: str
+    role: str = Field(description="the least role that may sign this level")
+
+
+class ReviewPublic(BaseModel):
+    state: Literal["pending", "approved", "rejected", "not_required"] = Field(
+        description="of the current round; not_required: the preset needs no review and nobody reviewed it "
+        "(deliveries to the platforms in required_for still need the round)")
+    round: int = 1
+    steps: list[ReviewStepPublic] = Field([], description="every decision of every round, oldest first")
+    next_level: ReviewLevelPublic | None = Field(None, description="what the next review signs (after a reject: "
+                                                 "the first level of a new round); none once approved")
+    required_for: list[str] = Field([], description="platforms whose deliveries need every level approved "
+                                    "(\"*\": every platform, the preset needs review)")
+
+
 class ExportPublic(BaseModel):
     id: str
     batch_id: str
@@ -314,6 +354,7 @@ class ExportPublic(BaseModel):
     outputs: list[ExportOutputPublic] = Field([], description="only when every QC check passed")
     qc: QcPublic | None = None
     deliveries: list[DeliveryPublic] = []
+    review: ReviewPublic | None = Field(None, description="review and sign-off (三审)")
     created_at: datetime
     updated_at: datetime
 
@@ -412,3 +453,71 @@ class AuditPage(BaseModel):
     page: int
     page_size: int
     items: list[AuditEntryPublic]
+
+
+# -- comments and collections ------------------------------------------------------------------------------
+
+
+class CommentIn(BaseModel):
+    text: str = Field(..., max_length=5000, description="1-5000 characters")
+    t_s: float | None = Field(None, description="seconds into the media the comment is about (none: the whole "
+                              "piece)")
+    t_end_s: float | None = Field(None, description="end of the span it is about (needs t_s; ≥ t_s)")
+    parent_id: str | None = Field(None, description="the comment this one replies to (same asset or export)")
+
+
+class CommentPatch(BaseModel):
+    resolved: bool | None = None
+    text: str | None = Field(None, max_length=5000, description="only its author may change the text")
+
+
+class CommentPublic(BaseModel):
+    id: str
+    subject_type: Literal["asset", "export"]
+    subject_id: str
+    parent_id: str | None = None
+    author: str = Field(description="username of who wrote it")
+    author_display: str | None = Field(None, description="their display name, when they have one")
+    text: str
+    t_s: float | None = None
+    t_end_s: float | None = None
+    resolved: bool = False
+    created_at: datetime
+    updated_at: datetime | None = None
+    replies: list[CommentPublic] = Field(default_factory=list, description="oldest first; only in listings")
+
+
+class CommentList(BaseModel):
+    total: int = Field(description="comments and replies in all")
+    open: int = Field(description="how many are not resolved")
+    items: list[CommentPublic] = Field(description="threads in time order: timed comments by t_s (then when "
+                                       "written), then untimed ones by when written; replies nested")
+
+
+class CollectionIn(BaseModel):
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=20000)
+
+
+class CollectionPublic(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    asset_count: int = Field(0, description="assets in it, not counting those in the trash")
+    created_by: str | None = Field(None, description="id of the user who made it (none: the bootstrap admin)")
+    created_at: datetime
+    updated_at: datetime
+
+
+class CollectionDetail(CollectionPublic):
+    assets: AssetPage = Field(description="its assets, most recently added first, in the shape of GET /assets")
+
+
+class CollectionAssetsIn(BaseModel):
+    asset_ids: list[str] = Field(..., min_length=1, max_length=5000)
+
+
+class CollectionAssetsResult(BaseModel):
+    added: list[str] = Field(description="ids put in the collection now")
+    already: list[str] = Field(description="ids that were in it before (nothing changed for them)")
+    asset_count: int

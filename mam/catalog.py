@@ -96,11 +96,12 @@ def get_asset(session: Session, asset_id: str) -> Asset:
     return asset
 
 
-def list_assets(session: Session, *, page: int = 1, page_size: int = 50, status: str | None = None
-                ) -> tuple[int, list[Asset]]:
-    """A page of assets, newest first, and the total count."""
-    query = select(Asset)
-    count = select(func.count()).select_from(Asset)
+def list_assets(session: Session, *, page: int = 1, page_size: int = 50, status: str | None = None,
+                trashed: bool = False) -> tuple[int, list[Asset]]:
+    """A page of assets, newest first, and the total count: those outside the trash, or (``trashed``) in it."""
+    in_trash = Asset.trashed_at.is_not(None) if trashed else Asset.trashed_at.is_(None)
+    query = select(Asset).where(in_trash)
+    count = select(func.count()).select_from(Asset).where(in_trash)
     if status:
         query = query.where(Asset.status == status)
         count = count.where(Asset.status == status)
@@ -150,6 +151,9 @@ def asset_record(asset: Asset) -> dict[str, Any]:
     return {
         "id": asset.id,
         "status": asset.status,
+        "trashed": asset.trashed_at is not None,
+        "trashed_at": asset.trashed_at,
+        "created_by": asset.created_by,
         "error": asset.error,
         "title": asset.title,
         "description": asset.description,

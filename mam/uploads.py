@@ -101,24 +101,27 @@ class Opened:
 
     upload_id: str | None = None
     duplicate_of: str | None = None
+    duplicate_in_trash: bool = False  # the duplicate is in the trash: offer its restore
 
 
 def create_session(uow: UnitOfWork, storage: Storage, limits: Limits, *, filename: str, size_bytes: int,
                    sha256: str | None = None, content_type: str | None = None, title: str | None = None,
                    project: str | None = None, tags: list[str] | None = None,
-                   sidecars: list[dict[str, Any]] | None = None, part_size: int | None = None) -> Opened:
+                   sidecars: list[dict[str, Any]] | None = None, part_size: int | None = None,
+                   created_by: str | None = None) -> Opened:
     """Open an upload session, or name the asset that already holds ``sha256``.
 
     ``part_size`` forces the part size (the one-request upload sends the file as one part when it can)."""
     with uow() as session:
         return _create(session, storage, limits, filename=filename, size_bytes=size_bytes, sha256=sha256,
                        content_type=content_type, title=title, project=project, tags=tags, sidecars=sidecars,
-                       part_size=part_size)
+                       part_size=part_size, created_by=created_by)
 
 
 def _create(session: Session, storage: Storage, limits: Limits, *, filename: str, size_bytes: int,
             sha256: str | None, content_type: str | None, title: str | None, project: str | None,
-            tags: list[str] | None, sidecars: list[dict[str, Any]] | None, part_size: int | None) -> Opened:
+            tags: list[str] | None, sidecars: list[dict[str, Any]] | None, part_size: int | None,
+            created_by: str | None = None) -> Opened:
     name = check_filename(filename)
     if size_bytes > limits.max_upload_bytes:
         raise TooLarge(f"size_bytes {size_bytes} is over the {limits.max_upload_bytes}-byte upload limit")
@@ -129,7 +132,7 @@ def _create(session: Session, storage: Storage, limits: Limits, *, filename: str
             raise InvalidInput("sha256 must be 64 hex digits")
         dup = find_duplicate(session, sha256)
         if dup is not None:
-            return Opened(duplicate_of=dup.id)
+            return Opened(duplicate_of=dup.id, duplicate_in_trash=dup.trashed_at is not None)
     side = _check_sidecars(sidecars, name)
     asset_id = new_id()
     key = original_key(asset_id, name)
@@ -140,6 +143,7 @@ def _create(session: Session, storage: Storage, limits: Limits, *, filename: str
         declared_sha256=sha256, content_type=content_type, title=title, project=project,
         tags=sorted(set(tags or [])), sidecars=side, key=key, store_upload_id=storage.create_multipart(key),
         part_size=part_size, part_count=count, expires_at=utcnow() + timedelta(seconds=limits.ttl_s),
+        created_by=created_by,
     )
     session.add(sess)
     session.flush()
@@ -260,6 +264,7 @@ def expire_sessions(uow: UnitOfWork, storage: Storage) -> int:
 class Completed:
     asset_id: str
     duplicate_of: str | None
+    duplicate_in_trash: bool = False
 
 
 StartFlow = Callable[[Session, str], object]
@@ -328,11 +333,11 @@ def _complete(session: Session, storage: Storage, limits: Limits, upload_id: str
     sess.status = UploadStatus.COMPLETED
     if dup is not None:
         storage.delete_prefix(originals_prefix(sess.asset_id))
-        return Completed(dup.id, dup.id)
+        return Completed(dup.id, dup.id, dup.trashed_at is not None)
     asset = catalog.new_asset(session, original_filename=sess.filename, original_key_for=lambda _: sess.key,
                               content_type=sess.content_type, title=sess.title, project=sess.project,
                               tags=list(sess.tags or []), asset_id=sess.asset_id)
-    asset.sha256, asset.size_bytes = digest, total
+    asset.sha256, asset.size_bytes, asset.created_by = digest, total, sess.created_by
     for sc in sess.sidecars:
         asset.sidecars.append(Sidecar(kind=sc["kind"], filename=sc["filename"], key=sc["key"],
                                       size_bytes=sc["size_bytes"]))
@@ -343,12 +348,13 @@ def _complete(session: Session, storage: Storage, limits: Limits, upload_id: str
 
 def upload_whole(uow: UnitOfWork, storage: Storage, limits: Limits, stream: BinaryIO, *, size_bytes: int,
                  filename: str, content_type: str | None = None, title: str | None = None,
-                 project: str | None = None, tags: list[str] | None = None, start_flow: StartFlow) -> Completed:
+                 project: str | None = None, tags: list[str] | None = None, start_flow: StartFlow,
+                 created_by: str | None = None) -> Completed:
     """The one-request upload: a session the API feeds itself (one part up to 5 GiB, else parts in order),
     completed with the same checks as any other."""
     opened = create_session(uow, storage, limits, filename=filename, size_bytes=size_bytes,
                             content_type=content_type, title=title, project=project, tags=tags,
-                            part_size=min(max(size_bytes, MIN_PART), MAX_PART))
+                            part_size=min(max(size_bytes, MIN_PART), MAX_PART), created_by=created_by)
     assert opened.upload_id is not None  # no sha256 declared: never a duplicate at this point
     try:
         with uow() as session:

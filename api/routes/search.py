@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from api.access import CallerDep
-from api.deps import SessionDep, SettingsDep, StorageDep
+from api.deps import SessionDep
+from api.media_links import LinksDep
 from api.routes.assets import thumbnail_url
 from api.schemas import FacetCount, SearchHitPublic, SearchItemPublic, SearchPage
 from mam.search.document import asset_values, display_title
@@ -41,7 +42,7 @@ def _when(value: str | None, name: str) -> date | datetime | None:
 
 @router.get("/search", response_model=SearchPage, responses={422: {"description": "a parameter cannot be used"}})
 def search_assets(
-    _: CallerDep, session: SessionDep, settings: SettingsDep, storage: StorageDep, request: Request,
+    _: CallerDep, session: SessionDep, links: LinksDep,
     q: Annotated[str, Query(max_length=1000, description="words (Chinese, English, pinyin, initials), "
                             '"quoted phrases", -excluded, prefix*')] = "",
     project: str | None = None,
@@ -78,7 +79,7 @@ def search_assets(
     items = [
         SearchItemPublic(
             asset_id=i.asset.id, title=display_title(asset_values(i.asset)), score=i.score,
-            thumbnail_url=thumbnail_url(i.asset, request, storage, settings.presign_ttl_s),
+            thumbnail_url=thumbnail_url(i.asset, links),
             duration_s=i.asset.technical_facts.duration_s, captured_at=i.asset.captured_at,
             kind=i.asset.kind, status=i.asset.status, project=i.asset.project,
             hits=[SearchHitPublic(**vars(h)) for h in i.hits],

@@ -86,6 +86,8 @@ class UploadOut(BaseModel):
     received: list[PartOut] = []
     sidecars: list[SidecarUrl] = []
     duplicate_of: str | None = None
+    duplicate_in_trash: bool = Field(False, description="the duplicate is in the trash: "
+                                     "`POST /api/v1/assets/{duplicate_of}/restore` brings it back")
     asset_id: str | None = None
 
 
@@ -96,6 +98,8 @@ class CompleteIn(BaseModel):
 class CompleteOut(BaseModel):
     asset_id: str
     duplicate_of: str | None = None
+    duplicate_in_trash: bool = Field(False, description="the duplicate is in the trash: "
+                                     "`POST /api/v1/assets/{duplicate_of}/restore` brings it back")
 
 
 def limits(settings) -> uploads.Limits:
@@ -131,16 +135,17 @@ def _describe(sess: UploadSession, storage, request: Request, ttl: int) -> Uploa
 @router.post("", response_model=UploadOut, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "already stored: `duplicate_of` names the asset"},
                         413: {"description": "over the size limit"}, 422: {"description": "bad name or size"}})
-def create_upload(body: UploadCreate, _: CallerDep, r: RootDep, session: SessionDep, request: Request,
+def create_upload(body: UploadCreate, me: CallerDep, r: RootDep, session: SessionDep, request: Request,
                   response: Response) -> UploadOut:
     """Open a session; the answer lists every part's URL (presigned on S3, this API on the local store)."""
     opened = uploads.create_session(
         r.uow, r.storage, limits(r.settings), filename=body.filename, size_bytes=body.size_bytes,
         sha256=body.sha256, content_type=body.content_type, title=body.title, project=body.project, tags=body.tags,
-        sidecars=[s.model_dump() for s in body.sidecars])
+        sidecars=[s.model_dump() for s in body.sidecars], created_by=me.actor.user_id if me.actor else None)
     if opened.duplicate_of is not None:
         response.status_code = status.HTTP_200_OK
-        return UploadOut(status="duplicate", duplicate_of=opened.duplicate_of, asset_id=opened.duplicate_of)
+        return UploadOut(status="duplicate", duplicate_of=opened.duplicate_of, asset_id=opened.duplicate_of,
+                         duplicate_in_trash=opened.duplicate_in_trash)
     return _describe(uploads.get_open(session, opened.upload_id), r.storage, request, r.settings.upload_ttl_s)
 
 
@@ -212,11 +217,20 @@ def put_sidecar(upload_id: str, index: int, request: Request, _: CallerDep, sess
              responses={409: {"description": "parts missing"}, 410: {"description": "expired/aborted"},
                         415: {"description": "not media, or a sidecar is not what its extension says"},
                         422: {"description": "sha256 mismatch"}})
-def complete_upload(upload_id: str, _: CallerDep, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
+def complete_upload(upload_id: str, me: CallerDep, r: RootDep, body: CompleteIn | None = None) -> CompleteOut:
     """Verify every part, the size and the sha256 (recomputed by streaming), create the asset, queue ingest."""
     done = uploads.complete(r.uow, r.storage, limits(r.settings), upload_id, body.sha256 if body else None,
                             start_flow=workflow.starter(r))
-    return CompleteOut(asset_id=done.asset_id, duplicate_of=done.duplicate_of)
+    audit_upload(r, me, done)
+    return CompleteOut(asset_id=done.asset_id, duplicate_of=done.duplicate_of,
+                       duplicate_in_trash=done.duplicate_in_trash)
+
+
+def audit_upload(r, me, done: uploads.Completed) -> None:
+    """One ``asset.upload`` entry for a new asset (a duplicate adds nothing to the catalog)."""
+    if done.duplicate_of is None:
+        with r.uow() as s:
+            me.audit(s, "asset.upload", "asset", done.asset_id)
 
 
 @router.delete("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT)

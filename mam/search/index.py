@@ -1,8 +1,9 @@
 """Writing the search index, in the catalog's own transactions.
 
-Every ORM session flush that adds, changes (any of ``document.FIELDS``) or deletes an ``Asset`` re-indexes
-it on the same connection before the transaction ends (SQLAlchemy ``before_flush`` notes which assets,
-``after_flush`` reads their rows back and writes their documents; attached by ``attach_hooks``).
+Every ORM session flush that adds, changes (any of ``document.FIELDS``) or deletes an ``Asset``, or adds,
+changes or deletes a comment on one (its text is part of the asset's document), re-indexes it on the same
+connection before the transaction ends (SQLAlchemy ``before_flush`` notes which assets, ``after_flush`` reads
+their rows and comments back and writes their documents; attached by ``attach_hooks``).
 Commit and the index commits; roll back and the index rolls back.
 There is no second store and no queue between the catalog and its index.
 
@@ -38,7 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, sessionmaker
 
-from mam.models import Asset, new_id
+from mam.comments import comment_texts
+from mam.models import Asset, Comment, new_id
 from mam.search import schema
 from mam.search.document import FIELDS, SearchDocument, build_document
 from mam.search.render_pg import pg_tsvector
@@ -143,6 +145,15 @@ def write_documents(conn: Connection, docs: Sequence[SearchDocument], *, replace
                                      "VALUES (?, ?, ?, ?, ?)", geo)
 
 
+def _documents(conn: Connection, asset_ids: Sequence[str]) -> list[SearchDocument]:
+    """The documents of these assets as the catalog holds them now, with their comments' text (assets in
+    the trash have none: the trash is not searched)."""
+    t = Asset.__table__.c
+    rows = conn.execute(select(*_COLUMNS).where(t.id.in_(list(asset_ids)), t.trashed_at.is_(None))).mappings().all()
+    comments = comment_texts(conn, [row["id"] for row in rows])
+    return [build_document({**row, "comments": comments.get(row["id"], [])}) for row in rows]
+
+
 def _indexed_change(asset: Asset) -> bool:
     state = inspect(asset)
     return any(state.attrs[name].history.has_changes() for name in FIELDS)
@@ -155,11 +166,16 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             obj.id = obj.id or new_id()
             pending[obj.id] = True
     for obj in session.dirty:
-        if isinstance(obj, Asset) and _indexed_change(obj):
+        if isinstance(obj, Asset) and inspect(obj).attrs["trashed_at"].history.has_changes():
+            pending[obj.id] = obj.trashed_at is None  # the trash is not searched; a restore indexes it again
+        elif isinstance(obj, Asset) and _indexed_change(obj) and obj.trashed_at is None:
             pending[obj.id] = True
     for obj in session.deleted:
         if isinstance(obj, Asset):
             pending[obj.id] = False
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Comment) and obj.subject_type == "asset":  # its text is part of the asset's document
+            pending.setdefault(obj.subject_id, True)
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
@@ -175,8 +191,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         delete_documents(conn, gone)
     alive = [aid for aid, exists in pending.items() if exists]
     for chunk in _chunks(alive):
-        rows = conn.execute(select(*_COLUMNS).where(Asset.__table__.c.id.in_(chunk))).mappings().all()
-        write_documents(conn, [build_document(row) for row in rows])
+        write_documents(conn, _documents(conn, chunk))
 
 
 def attach_hooks(sessions: sessionmaker) -> None:
@@ -190,13 +205,12 @@ def backfill(session: Session, *, rebuild: bool = False, batch: int = _BATCH, pr
 
     ``progress(done, total)`` is called after each batch."""
     conn = session.connection()
-    query = select(Asset.id)
+    query = select(Asset.id).where(Asset.trashed_at.is_(None))
     if not rebuild:
         query = query.where(Asset.id.not_in(select(schema.docs.c.asset_id)))
     ids = list(session.scalars(query.order_by(Asset.id)))
     for i, chunk in enumerate(_chunks(ids, batch)):
-        rows = conn.execute(select(*_COLUMNS).where(Asset.__table__.c.id.in_(chunk))).mappings().all()
-        write_documents(conn, [build_document(row) for row in rows])
+        write_documents(conn, _documents(conn, chunk))
         if progress:
             progress(min((i + 1) * batch, len(ids)), len(ids))
     return len(ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -38,7 +39,10 @@ class ObjectStore(Protocol):
         """Whether ``key`` exists."""
 
     def delete_prefix(self, prefix: str) -> int:
-        """Delete every object under ``prefix``; return how many."""
+        """Delete every object under ``prefix``; return how many. Raises when one could not be deleted."""
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        """Every object key under ``prefix`` (no order promised)."""
 
     def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
                       content_type: str | None = None) -> str | None:

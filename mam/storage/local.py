@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -81,6 +82,12 @@ class LocalStorage:
         count = sum(1 for p in base.rglob("*") if p.is_file())
         shutil.rmtree(base)
         return count
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        for path in self.root.rglob("*"):
+            rel = path.relative_to(self.root).as_posix()
+            if path.is_file() and rel.startswith(prefix) and not rel.startswith(".") and "/.tmp" not in rel:
+                yield rel
 
     def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
                       content_type: str | None = None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -107,9 +108,18 @@ class S3Storage:
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self._k(prefix)):
             objs = [{"Key": o["Key"]} for o in page.get("Contents", [])]
             if objs:
-                self._call(self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": objs})
+                resp = self._call(self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": objs})
+                if errors := resp.get("Errors"):
+                    raise StorageUnavailable(f"S3 kept {len(errors)} object(s) under {prefix!r}: "
+                                             + ", ".join(e.get("Key", "?") for e in errors[:5]))
                 count += len(objs)
         return count
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._k(prefix)):
+            for obj in page.get("Contents", []):
+                yield obj["Key"][len(self.prefix):]
 
     def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
                       content_type: str | None = None) -> str | None:

@@ -68,6 +68,9 @@ class InMemoryStorage:
             del self.objects[k]
         return len(gone)
 
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        return iter([k for k in self.objects if k.startswith(prefix)])
+
     def presigned_get(self, key: str, ttl_s: int, filename: str | None = None, *, attachment: bool = False,
                       content_type: str | None = None) -> str | None:
         return None
