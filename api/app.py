@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI
 
 from api import access, errors
-from api.routes import assets, exports, health, people, projects, search, uploads
+from api.routes import assets, exports, health, people, projects, reviews, search, uploads
 from app.bootstrap import Root, root
 from mam import uploads as upload_sessions
 from pipelines import workflow
@@ -72,7 +72,7 @@ def create_app(r: Root | None = None) -> FastAPI:
     app.state.root = r
     app.state.credentials = access.CredentialCache()
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
-    for module in (health, people, assets, uploads, search, projects, exports):
+    for module in (health, people, assets, uploads, search, projects, exports, reviews):
         v1.include_router(module.router)
     app.include_router(v1)
     access.check_rules(app)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from config.settings import Settings, get_settings
 from mam.db import UnitOfWork, migrate
 from mam.presets import Preset, PresetError, load_presets, with_limits
+from mam.reviews import ReviewPolicy, load_policy
 from mam.storage import Storage, open_storage
 from mam.url_signing import UrlSigner
 from pipelines.context import Enqueuer, Locks
@@ -39,6 +40,7 @@ class Root:
     locks: Locks
     presets: Mapping[str, Preset] = field(default_factory=dict)  # export presets, validated at start
     signer: UrlSigner | None = None  # signs media URLs the API serves itself (the secret is in the data dir)
+    review: ReviewPolicy = field(default_factory=load_policy)  # 三审 levels and what needs them, validated at start
 
 
 def storage_for(settings: Settings) -> Storage:
@@ -58,9 +60,10 @@ def storage_for(settings: Settings) -> Storage:
 
 def build(settings: Settings | None = None, *, storage: Storage | None = None, uow: UnitOfWork | None = None,
           enqueuer: Enqueuer | None = None, locks: Locks | None = None,
-          presets: Mapping[str, Preset] | None = None) -> Root:
-    """Wire the real adapters, or the fakes given. The export presets are loaded and validated here: a bad
-    preset file stops the process with the file, the field and the reason (``PresetError``)."""
+          presets: Mapping[str, Preset] | None = None, review: ReviewPolicy | None = None) -> Root:
+    """Wire the real adapters, or the fakes given. The export presets and the review policy are loaded and
+    validated here: a bad file stops the process with the file, the field and the reason (``PresetError``,
+    ``ReviewPolicyError``)."""
     settings = settings or get_settings()
     if enqueuer is None or locks is None:
         from workers.enqueue import CeleryEnqueuer
@@ -69,10 +72,11 @@ def build(settings: Settings | None = None, *, storage: Storage | None = None, u
         broker = settings.effective_broker_url()
         enqueuer = enqueuer or CeleryEnqueuer(settings)
         locks = locks or RedisLocks(broker, settings.lock_ttl_s)
+    presets = configured_presets(settings) if presets is None else presets
     return Root(settings=settings, storage=storage or storage_for(settings),
-                uow=uow or UnitOfWork(settings.database_url), enqueuer=enqueuer, locks=locks,
-                presets=configured_presets(settings) if presets is None else presets,
-                signer=UrlSigner.from_file(settings.url_key_file))
+                uow=uow or UnitOfWork(settings.database_url), enqueuer=enqueuer, locks=locks, presets=presets,
+                signer=UrlSigner.from_file(settings.url_key_file),
+                review=load_policy(settings.review_file, presets) if review is None else review)
 
 
 def configured_presets(settings: Settings) -> dict[str, Preset]:

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
 
     # exports
     presets_dir: Path | None = None  # preset YAML files; default: the ones shipped in config/presets
+    review_file: Path | None = None  # review levels (三审) and what needs them; default: config/review.yaml
     export_max_outputs: int = Field(20, ge=1, le=500)  # presets × assets in one export request
     # limits no platform document confirms, per preset, as JSON: {"xuexi": {"max_size_bytes": 2147483648}}
     preset_limits: dict[str, dict[str, float]] = Field(default_factory=dict)

@@ -27,6 +27,7 @@ from mam.models import (
     new_id,
     utcnow,
 )
+from mam.reviews import ReviewPolicy, require_approved
 from mam.utc import aware_utc
 
 MAX_ERROR_CHARS = 2000
@@ -194,12 +195,15 @@ def cancel(session: Session, export_id: str) -> Export:
 # --- deliveries -------------------------------------------------------------------------------------------
 
 def add_delivery(session: Session, export_id: str, *, platform: str, status: str, url: str | None = None,
-                 note: str | None = None) -> Delivery:
-    """Record that an export went to a platform; only a ready export can be delivered."""
+                 note: str | None = None, review: ReviewPolicy | None = None) -> Delivery:
+    """Record that an export went to a platform; only a ready export can be delivered, and only once every
+    review level is approved where ``review`` (the policy) says the platform or the preset needs it."""
     e = get(session, export_id)
     if e.status != ExportStatus.READY:
         raise Conflict(f"export {export_id} is {e.status}; only a ready export can be delivered")
     platform = _platform(platform)
+    if review is not None:
+        require_approved(session, e, platform, review)
     status = _delivery_status(status)
     d = Delivery(id=new_id(), export_id=e.id, platform=platform, status=status, url=url, note=note,
                  history=[{"status": status, "at": utcnow().isoformat(), "note": note}])

@@ -140,6 +140,7 @@ def test_cancel_stops_the_batch_and_keeps_nothing(client, root, made):
 
 
 def test_deliveries_move_on_and_the_report_counts_them(client, root, made):
+    root.review = root.review.model_copy(update={"platforms": frozenset()})  # 三审: tests/unit/test_reviews.py
     aid = ready_asset(root)
     with root.uow() as s:
         catalog.get_asset(s, aid).project = "京雄城际铁路"
