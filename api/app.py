@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI
 
 from api import access, errors
-from api.routes import assets, exports, health, people, projects, reviews, search, uploads
+from api.routes import assets, collections, comments, exports, health, people, projects, reviews, search, uploads
 from app.bootstrap import Root, root
+from mam import audit, catalog, trash
 from mam import uploads as upload_sessions
+from mam.errors import MamError
 from pipelines import workflow
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,24 @@ log = logging.getLogger(__name__)
 def sweep_expired_uploads(r: Root) -> int:
     """Abort upload sessions past their expiry and free their parts."""
     return upload_sessions.expire_sessions(r.uow, r.storage)
+
+
+def purge_old_trash(r: Root) -> int:
+    """Purge the assets that have been in the trash for ``MAM_TRASH_DAYS`` (each in its own transaction; one
+    the store will not let go of stays in the trash and is tried again next time)."""
+    with r.uow() as s:
+        due = trash.due_for_purge(s, r.settings.trash_days)
+    purged = 0
+    for asset_id in due:
+        try:
+            with r.uow() as s:
+                n = trash.purge(s, r.storage, catalog.get_asset(s, asset_id))
+                audit.record(s, None, "asset.purge", "asset", asset_id,
+                             {"objects_deleted": n, "reason": "in the trash too long"}, actor_name="system")
+            purged += 1
+        except MamError as exc:
+            log.warning("could not purge %s from the trash: %s", asset_id, exc)
+    return purged
 
 
 def dispatch_pending(r: Root) -> int:
@@ -44,7 +64,9 @@ async def _every(seconds: float, what: str, fn) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     r: Root = app.state.root
     tasks = [asyncio.create_task(_every(r.settings.upload_sweep_interval_s, "expired upload sessions",
-                                        lambda: sweep_expired_uploads(r)))]
+                                        lambda: sweep_expired_uploads(r))),
+             asyncio.create_task(_every(r.settings.upload_sweep_interval_s, "assets purged from the trash",
+                                        lambda: purge_old_trash(r)))]
     if r.settings.dispatch_interval_s > 0:
         tasks.append(asyncio.create_task(_every(r.settings.dispatch_interval_s, "work handed to the broker",
                                                 lambda: dispatch_pending(r))))
@@ -72,7 +94,7 @@ def create_app(r: Root | None = None) -> FastAPI:
     app.state.root = r
     app.state.credentials = access.CredentialCache()
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
-    for module in (health, people, assets, uploads, search, projects, exports, reviews):
+    for module in (health, people, assets, uploads, search, projects, exports, reviews, comments, collections):
         v1.include_router(module.router)
     app.include_router(v1)
     access.check_rules(app)

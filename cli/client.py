@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,11 +19,17 @@ class ApiError(Exception):
 
 
 def resolve_token(settings: Settings) -> str | None:
-    """``MAM_TOKEN``, else ``MAM_ADMIN_TOKEN``, else the admin token stored by the first `mam serve`."""
+    """``MAM_TOKEN``, else ``MAM_ADMIN_TOKEN``, else the token of `mam login`, else the admin token stored by
+    the first `mam serve`."""
     if settings.token:
         return settings.token.get_secret_value()
     if settings.admin_token:
         return settings.admin_token.get_secret_value()
+    if settings.login_token_file.is_file():
+        try:
+            return json.loads(settings.login_token_file.read_text())["token"]
+        except (ValueError, KeyError):
+            pass
     if settings.token_file.is_file():
         return settings.token_file.read_text().strip() or None
     return None

@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli import exports
+from cli import exports, people
 from cli.card import CHANGED, Item, Skipped, UnsafeFile, group, vet_sidecars
 from cli.client import ApiError, check, exit_on_api_error, make_client
 from cli.journal import Journal
@@ -41,9 +41,17 @@ app.command("search")(search)
 app.command("reindex")(reindex)
 app.command("presets")(exports.presets)
 app.command("export")(exports.export)
+app.command("review")(exports.review)
 app.command("deliver")(exports.deliver)
 app.add_typer(exports.exports_app, name="exports")
 app.add_typer(exports.report_app, name="report")
+app.command("login")(people.login)
+app.command("logout")(people.logout)
+app.command("whoami")(people.whoami)
+app.add_typer(people.users_app, name="users")
+app.add_typer(people.tokens_app, name="tokens")
+app.command("audit")(people.audit)
+app.command("fsck")(people.fsck)
 out = Console()
 err = Console(stderr=True)
 

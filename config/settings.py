@@ -125,6 +125,11 @@ class Settings(BaseSettings):
             return ""
 
     @property
+    def login_token_file(self) -> Path:
+        """Where `mam login` keeps the CLI's own token (mode 0600)."""
+        return self.cli_state_dir / "login.json"
+
+    @property
     def url_key_file(self) -> Path:
         """The secret that signs media URLs on the local store (mode 0600, made on first start)."""
         return self.data_dir / "url-signing-key"
