@@ -1,5 +1,5 @@
-"""`mam presets`, `mam export`, `mam exports list|show|cancel`, `mam deliver`, `mam report deliveries`:
-thin shells over the export API, with progress bars and QC tables."""
+"""`mam presets`, `mam export`, `mam exports list|show|cancel`, `mam review`, `mam deliver`,
+`mam report deliveries`: thin shells over the export API, with progress bars and QC tables."""
 
 from __future__ import annotations
 
@@ -174,6 +174,25 @@ def deliver(export_id: str,
         else:
             d = check(client.post(f"/api/v1/exports/{export_id}/deliveries", json=body))
     out.print(f"delivery {d['id']}: {d['platform']} {d['status']}")
+
+
+def review(export_id: str,
+           decision: Annotated[str, typer.Argument(help="approve or reject")],
+           note: Annotated[str | None, typer.Option(help="what to fix (a reject needs one)")] = None,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Sign the next review level (三审: 初审, 复审, 终审) of an export: approve, or reject with a note."""
+    with exit_on_api_error(err), make_client(get_settings()) as client:
+        state = check(client.post(f"/api/v1/exports/{export_id}/reviews", json={"decision": decision, "note": note}))
+    if as_json:
+        print(json.dumps(state, ensure_ascii=False, indent=2))
+        return
+    table = Table("round", "level", "by", "decision", "note", "at", title=f"review of {export_id}: {state['state']}")
+    for st in state["steps"]:
+        table.add_row(str(st["round"]), st["name"], escape(st["user"]), st["decision"], escape(st["note"] or ""),
+                      st["at"][:19])
+    out.print(table)
+    if nxt := state.get("next_level"):
+        out.print(f"next: {nxt['name']} ({nxt['role']})")
 
 
 @report_app.command("deliveries")
