@@ -12,6 +12,7 @@ from api.deps import SessionDep
 from api.media_links import LinksDep
 from api.routes.assets import thumbnail_url
 from api.schemas import FacetCount, SearchHitPublic, SearchItemPublic, SearchPage
+from mam import collections
 from mam.search.document import asset_values, display_title
 from mam.search.query import SearchError, SearchParams, Sort, search
 
@@ -59,19 +60,23 @@ def search_assets(
     radius_m: Annotated[float, Query(gt=0, le=500_000)] = 1000.0,
     bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
     status_: Annotated[str | None, Query(alias="status", pattern="^(pending|processing|ready|failed)$")] = None,
+    collection: Annotated[str | None, Query(description="only assets in this collection (its id)")] = None,
     sort: Sort = "relevance",
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> SearchPage:
-    """Search titles, descriptions, tags, projects, file names, places, cameras, on-screen text, subtitles and
-    transcripts, with filters and facets. Hits say which field matched, with a highlighted snippet, and for
-    timed text and flight tracks the seconds in the media."""
+    """Search titles, descriptions, tags, projects, file names, places, cameras, on-screen text, subtitles,
+    transcripts and comments, with filters (``collection``: only that collection's assets) and facets. Hits say
+    which field matched, with a highlighted snippet, and for timed text, comments and flight tracks the seconds
+    in the media."""
     params = SearchParams(
         q=q, project=project, tags=tag or [], kind=kind, camera=camera, date_from=_when(from_, "from"),
         date_to=_when(to, "to"), min_duration=min_duration, max_duration=max_duration, min_height=min_height,
         near=_floats(near, 2, "near"), radius_m=radius_m, bbox=_floats(bbox, 4, "bbox"), status=status_,
-        sort=sort, page=page, page_size=page_size,
+        collection=collection, sort=sort, page=page, page_size=page_size,
     )  # type: ignore[arg-type]
+    if collection:
+        collections.get_collection(session, collection)  # 404 for an unknown one
     try:
         result = search(session, params)
     except SearchError as exc:

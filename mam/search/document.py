@@ -25,7 +25,9 @@ FIELDS = (
 )  # fmt: skip
 """Asset attributes a document is built from: a change to any of them re-indexes the asset."""
 
-TIMED_FIELDS = ("ocr", "transcript")
+TIMED_FIELDS = ("ocr", "transcript", "comments")
+"""Lists of ``{start_s, end_s, text}``; ``comments`` is not an asset column: the index and the hits add the
+asset's comments (``mam.comments.comment_texts``) to the values they read."""
 PLACE_KEYS = ("country", "country_zh", "admin1", "admin1_zh", "admin2", "admin2_zh", "city", "city_zh", "area_zh")
 
 
@@ -71,7 +73,8 @@ def field_texts(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 def timed_texts(values: Mapping[str, Any]) -> list[tuple[str, float | None, float | None, str]]:
-    """``(field, start_s, end_s, text)`` of on-screen text (``ocr``) and subtitle / transcript cues."""
+    """``(field, start_s, end_s, text)`` of on-screen text (``ocr``), subtitle / transcript cues and comments
+    (untimed comments have no seconds)."""
     out: list[tuple[str, float | None, float | None, str]] = []
     for name in TIMED_FIELDS:
         for seg in values.get(name) or []:

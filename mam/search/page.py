@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
+from mam.comments import comment_texts
 from mam.models import Asset
 from mam.search.document import asset_values, field_texts, timed_texts
 from mam.search.facets import facet_counts
@@ -68,11 +69,13 @@ def finish(plan: SearchPlan, rows: list[tuple], total: int, total_exact: bool, o
         select(Asset).where(Asset.id.in_([asset_id for _, asset_id, _ in page]))
         .options(selectinload(Asset.renditions), *(defer(c) for c in _NOT_SHOWN)))}
     matcher = Matcher.of(plan.q)
+    comments = comment_texts(session, list(assets)) if matcher else {}
     items = []
     for doc_id, asset_id, score in page:
         asset = assets.get(asset_id)
         if asset is None:
             continue
-        hits = text_hits(asset_values(asset), matcher) + geo_hits.get(doc_id, [])
+        values = asset_values(asset) | {"comments": comments.get(asset_id, [])}
+        hits = text_hits(values, matcher) + geo_hits.get(doc_id, [])
         items.append(SearchItem(asset, score, hits[:MAX_HITS]))
     return SearchResult(total, items, facets, facets_estimated, total_exact=total_exact)

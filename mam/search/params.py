@@ -36,6 +36,7 @@ class SearchParams:
     radius_m: float = 1000.0
     bbox: tuple[float, float, float, float] | None = None
     status: str | None = None
+    collection: str | None = None
     sort: Sort = "relevance"
     page: int = 1
     page_size: int = 20

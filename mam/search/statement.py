@@ -53,11 +53,14 @@ def _utc(value: date | datetime, end: bool) -> datetime:
 
 
 def filters(sql: Sql, p: SearchParams) -> None:
-    """Add the filters of ``p`` (project, kind, camera, status, tags, dates, duration, height)."""
+    """Add the filters of ``p`` (project, kind, camera, status, collection, tags, dates, duration, height)."""
     for name, value in (("project", p.project), ("kind", p.kind), ("camera", p.camera), ("status", p.status)):
         if value:
             sql.where.append(f"d.{name} = :{name}")
             sql.binds[name] = value
+    if p.collection:
+        sql.where.append("d.asset_id IN (SELECT asset_id FROM collection_assets WHERE collection_id = :collection)")
+        sql.binds["collection"] = p.collection
     for i, tag in enumerate(dict.fromkeys(t for t in p.tags if t)):
         sql.where.append(f"d.id IN (SELECT doc_id FROM search_tags WHERE tag = :tag{i})")
         sql.binds[f"tag{i}"] = tag
