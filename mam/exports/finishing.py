@@ -86,11 +86,12 @@ class Piece:
 
 @dataclass(frozen=True)
 class Finishing:
-    watermark: Watermark | None = None
+    watermark: Watermark | None = None  # on every picture output
+    preset_logos: dict[str, Watermark] = field(default_factory=dict)  # preset name -> its logo (replaces the above)
     caption: Caption | None = None
     subtitles: Subtitles | None = None
     reframe: Literal["center", "blur-pad", "follow"] | None = None
-    crop_path: Any = None  # mam.exports.reframe.CropPath for ``follow`` (computed once per asset, cached)
+    crop_path: Any = None  # mam.exports.reframe.CropPath for ``follow`` (made once per asset and aspect, cached)
     fade_in_s: float = 0.0
     fade_out_s: float = 0.0
     speed: float = 1.0
@@ -98,6 +99,9 @@ class Finishing:
     sequence: tuple[Piece, ...] = field(default_factory=tuple)
     transition: Literal["cut", "dissolve"] = "cut"
     dissolve_s: float = 0.5
+
+    def logo_for(self, preset: str) -> Watermark | None:
+        return self.preset_logos.get(preset) or self.watermark
 
     def out_length(self, length: float) -> float:
         """Seconds of output for ``length`` seconds of source range."""
@@ -141,10 +145,8 @@ def geometry(g: Graph, pending: Pending, frame: Frame, finishing: Finishing, *, 
         path = finishing.crop_path
         if path is None:
             raise ValueError("reframe follow needs the asset's crop path")
-        cmd_file = workdir / "reframe.cmd"
-        cmd_file.write_text(path.sendcmd(start_s=start_s, speed=finishing.speed), encoding="utf-8")
-        return head, pre + [f"sendcmd=f={escape_value(str(cmd_file))}",
-                            f"crop@reframe=w={path.width}:h={path.height}:x=(iw-ow)/2:y=(ih-oh)/2",
+        # the path's positions as expressions of the output's time: every frame its own window, no side file
+        return head, pre + [path.crop_filter(start_s=start_s, speed=finishing.speed),
                             f"scale={w}:{h}:out_range=tv", "setsar=1"]
     # blur-pad: the whole picture over a blurred, enlarged copy of itself (blurred small, then enlarged)
     cw, ch = frame.content
@@ -186,16 +188,17 @@ def logo_input(g: Graph, index: int, watermark: Watermark, frames: list[tuple[in
 
 
 def overlays(g: Graph, pending: Pending, frame: Frame, finishing: Finishing, style_caption: TextStyle,
-             *, logo: str | None, caption_file: Path | None, subtitle_file: Path | None,
+             *, logo: tuple[str, Watermark] | None, caption_file: Path | None, subtitle_file: Path | None,
              out_length_s: float) -> Pending:
-    """Logo, caption, burned subtitles and fades on one output's branch (at its raster)."""
+    """Logo (its input label and placement), caption, burned subtitles and fades on one output's branch (at its
+    raster)."""
     w, h = frame.width, frame.height
     label, chain = pending
-    if logo is not None and finishing.watermark is not None:
-        wm = finishing.watermark
+    if logo is not None:
+        logo_label, wm = logo
         x, y = _xy(wm.position, round(h * wm.margin), "w", "h")
         out = g.label("wm")
-        g.raw(f"[{flush(g, pending)}][{logo}]overlay=x={x}:y={y}:eof_action=repeat:format=auto[{out}]")
+        g.raw(f"[{flush(g, pending)}][{logo_label}]overlay=x={x}:y={y}:eof_action=repeat:format=auto[{out}]")
         label, chain = out, []
     chain = list(chain)
     if finishing.caption is not None and caption_file is not None:

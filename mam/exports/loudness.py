@@ -52,15 +52,15 @@ class Measured:
         return self.rated and self.integrated_lufs <= SILENCE_LUFS + 0.5
 
 
-def stereo_source(tech: dict) -> str:
-    """The filter-graph fragment that yields the source's programme audio in stereo at 48 kHz.
+def stereo_source(tech: dict, index: int = 0) -> str:
+    """The filter-graph fragment that yields the source's (input ``index``) programme audio in stereo at 48 kHz.
 
     Two or more mono tracks (camera MXF, broadcast files) are joined as left and right; anything else takes
     the first audio stream, up- or down-mixed by ffmpeg's standard matrix."""
     if int(tech.get("audio_streams") or 0) >= 2 and int(tech.get("audio_channels") or 0) == 1:
-        head = "[0:a:0][0:a:1]amerge=inputs=2,"
+        head = f"[{index}:a:0][{index}:a:1]amerge=inputs=2,"
     else:
-        head = "[0:a:0]"
+        head = f"[{index}:a:0]"
     # async: gaps in the source's timestamps (AMR with silence suppression, damaged captures) become silence
     # instead of being closed up, so the track lasts as long as the source plays it and stays in sync. Any gap
     # over 10 ms is filled (the default 100 ms left AMR's 80-ms gaps to add up, the last ones never filled)

@@ -27,10 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from mam.exports.finishing import (
+    EDGE_FADE_S,
     MAX_SPEED,
     NONE,
     Finishing,
     Pending,
+    Piece,
+    Watermark,
     ass_text,
     audio_finish,
     geometry,
@@ -142,11 +145,10 @@ def _trim(start: float, end: float, base: float, duration: float, *, audio: bool
         opts.append(f"end={end - base - half:.6f}")
     if not opts:
         return []
-    a = "a" if audio else ""
-    chain = [f"{a}trim={':'.join(opts)}", f"{a}setpts=PTS-{start - base:.6f}/TB"]
     if audio:  # audio starting after the range's start is padded with silence from 0 (kept in sync)
-        chain.append("aresample=async=1:first_pts=0")
-    return chain
+        return [f"atrim={':'.join(opts)}", f"asetpts=PTS-{start - base:.6f}/TB", "aresample=async=1:first_pts=0"]
+    # the first frame picked is at 0 exactly; a picture that starts later than the range keeps its delay
+    return [f"trim={':'.join(opts)}", f"setpts=PTS-STARTPTS+max(0\\,STARTPTS-{start - base + half:.6f}/TB)"]
 
 
 def _tone_map(tech: dict[str, Any]) -> list[str]:
@@ -392,10 +394,12 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         cmd += ["-t", f"{u1 - base:.6f}"]
     cmd += ["-i", f"file:{src}"]
     extra_inputs: list[str] = []
-    logo_index = None
-    if finishing.watermark is not None:
-        logo_index = 1 + len(extra_inputs) // 4
-        extra_inputs += ["-f", "png_pipe", "-i", f"file:{finishing.watermark.logo}"]
+    inputs = 1
+    video_in = "0:v:0"
+    if finishing.sequence:  # src is the sequence's rendered sound (plan_sequence_audio), the pictures follow
+        video_in, piece_args = _sequence_video(g, finishing, sequence_layout(finishing), 1)
+        cmd += piece_args
+        inputs += len(finishing.sequence)
     drop_audio = speed != 1.0 and finishing.speed_audio == "drop"
 
     # --- audio: one stereo 48 kHz stream, one branch per (range, correction), one leaf per output ---------
@@ -465,10 +469,19 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         else:
             frame = plan_frame(job.preset.video.size, dw, dh)  # type: ignore[union-attr]
             rasters[(job.preset.name, None)] = (frame.width, frame.height)
-    logos: dict[tuple[str, str | None], str] = {}
-    if logo_index is not None and rasters:
-        logos = dict(zip(rasters, logo_input(g, logo_index, finishing.watermark, list(rasters.values())),  # type: ignore[arg-type]
-                         strict=True))
+    logos: dict[tuple[str, str | None], tuple[str, Watermark]] = {}
+    by_logo: dict[Path, list[tuple[str, str | None]]] = {}
+    for key in rasters:
+        wm = finishing.logo_for(key[0])
+        if wm is not None:
+            by_logo.setdefault(wm.logo, []).append(key)
+    for keys in by_logo.values():  # one input per logo file, sized once per raster
+        wm = finishing.logo_for(keys[0][0])
+        assert wm is not None
+        index, inputs = inputs, inputs + 1
+        extra_inputs += ["-f", "png_pipe", "-i", f"file:{wm.logo}"]
+        labels = logo_input(g, index, wm, [rasters[k] for k in keys])
+        logos.update({k: (label, wm) for k, label in zip(keys, labels, strict=True)})
     half = 0.5 / float(motion)
 
     def finish(job: _Job, pending: Pending, key: tuple[str, str | None], frame: Frame, tail: list[str]) -> str:
@@ -487,7 +500,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         field_jobs = [j for j in video_jobs if j.preset.kind == "video" and _keeps_fields(tech, j.preset.video)  # type: ignore[arg-type]
                       and finishing == NONE]
         motion_jobs = [j for j in video_jobs if j not in field_jobs]
-        heads = g.split("0:v:0", 2, audio=False) if field_jobs and motion_jobs else ["0:v:0"]
+        heads = g.split(video_in, 2, audio=False) if field_jobs and motion_jobs else [video_in]
         raw_head, motion_head = heads[0], heads[-1]
         if motion_jobs:
             pre: list[str] = []
@@ -536,7 +549,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         if job.preset.kind == "video" and job.preset.container in ("mp4", "mov") and soft_index is None:
             srt = texts.soft(job.start, job.end)
             if srt is not None:
-                soft_index = 1 + len(extra_inputs) // 4
+                soft_index, inputs = inputs, inputs + 1
                 extra_inputs += ["-f", "srt", "-i", f"file:{srt}"]
     cmd += extra_inputs
     cmd += ["-filter_complex", g.text()]
@@ -546,7 +559,7 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
     # --- outputs ----------------------------------------------------------------------------------------
     outputs: dict[str, PlannedOutput] = {}
     out_length = finishing.out_length(length)
-    retimed = speed != 1.0  # QC compares with the output's own length, not the source's streams
+    retimed = speed != 1.0 or bool(finishing.sequence)  # QC: the output against its own length
     for job in jobs:
         p = job.preset
         queue = ["-max_muxing_queue_size", "4096"]
@@ -617,3 +630,109 @@ def plan_export(src: Path, tech: dict, requests: list[ExportRequest], workdir: P
         outputs[p.name] = PlannedOutput(p.name, path, [path], p.content_type(), src_of, job.start,
                                         _range_end(job, duration))
     return ExportPlan(cmd, outputs, progress_file, round(out_length, 6))
+
+
+# --- sequences: pieces of several originals made one programme ----------------------------------------------
+
+@dataclass(frozen=True)
+class SequenceLayout:
+    """The common picture of a sequence (the first piece's size and motion rate), each piece's length (whole
+    frames of that rate) and the dissolve between pieces (0 for cuts)."""
+
+    width: int
+    height: int
+    rate: Fraction
+    lengths: tuple[float, ...]
+    dissolve_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return sum(self.lengths) - self.dissolve_s * (len(self.lengths) - 1)
+
+    def tech(self) -> dict[str, Any]:
+        """The sequence as the planner sees one source: its picture, and its sound (the rendered WAV)."""
+        return {"kind": "video", "width": self.width, "height": self.height, "fps": float(self.rate),
+                "duration_s": round(self.duration_s, 6), "audio_codec": "pcm_f32le", "audio_channels": 2,
+                "audio_streams": 1, "interlaced": False, "vfr": False, "dynamic_range": "SDR",
+                "sample_aspect_ratio": 1.0, "rotation": 0, "container": "wav"}
+
+
+def sequence_layout(finishing: Finishing) -> SequenceLayout:
+    pieces = finishing.sequence
+    if not pieces:
+        raise ValueError("no sequence")
+    first = pieces[0].tech
+    w, h = source_display(first)
+    rate = motion_rate(first)
+    lengths = tuple(max(1, round((p.end_s - p.start_s) * float(rate))) / float(rate) for p in pieces)
+    dissolve = min(finishing.dissolve_s, min(lengths) / 2) if finishing.transition == "dissolve" else 0.0
+    return SequenceLayout(w - w % 2, h - h % 2, rate, lengths, dissolve)
+
+
+def _piece_input(piece: Piece, length: float) -> tuple[list[str], float]:
+    base = _seek_base(piece.tech, piece.start_s)
+    args = ["-ss", f"{base:.6f}"] if base > 0 else []
+    return args + ["-t", f"{piece.start_s + length - base + 0.5:.6f}", "-i", f"file:{piece.src}"], base
+
+
+def plan_sequence_audio(finishing: Finishing, workdir: Path) -> tuple[list[str], Path]:
+    """The sequence's sound, pieces cut (10-ms fades at each cut), joined (or cross-faded) and written as one
+    48-kHz stereo WAV: what the loudness is measured on and the export's audio input (one correction for the
+    whole)."""
+    lay = sequence_layout(finishing)
+    g = Graph()
+    cmd = ["ffmpeg", "-y", "-nostats", "-loglevel", "error"]
+    labels = []
+    for i, (piece, length) in enumerate(zip(finishing.sequence, lay.lengths, strict=True)):
+        args, base = _piece_input(piece, length)
+        cmd += args
+        label = g.label("pa")
+        if piece.tech.get("audio_codec"):
+            chain = _trim(piece.start_s, piece.start_s + length, base, float("inf"), audio=True)
+            g.raw(stereo_source(piece.tech, i) + "," + ",".join(
+                chain + [f"apad=whole_dur={length:.6f}", f"atrim=duration={length:.6f}",
+                         f"afade=t=in:st=0:d={EDGE_FADE_S}",
+                         f"afade=t=out:st={length - EDGE_FADE_S:.6f}:d={EDGE_FADE_S}"]) + f"[{label}]")
+        else:
+            g.raw(f"anullsrc=r=48000:cl=stereo,atrim=duration={length:.6f}[{label}]")
+        labels.append(label)
+    if lay.dissolve_s:
+        head = labels[0]
+        for label in labels[1:]:
+            head = g.chain(f"{head}][{label}", [f"acrossfade=d={lay.dissolve_s:.6f}:c1=tri:c2=tri"])
+    else:
+        head = g.label("seqa")
+        g.raw("".join(f"[{x}]" for x in labels) + f"concat=n={len(labels)}:v=0:a=1[{head}]")
+    wav = workdir / "sequence-audio.wav"
+    cmd += ["-filter_complex", g.text(), "-map", f"[{head}]", "-c:a", "pcm_f32le", "-ar", "48000", "-ac", "2",
+            "-f", "wav", f"file:{wav}"]
+    return cmd, wav
+
+
+def _sequence_video(g: Graph, finishing: Finishing, lay: SequenceLayout, first_index: int) -> tuple[str, list[str]]:
+    """Every piece's picture cut to its frames, made the sequence's size (fitted, padded) and rate, joined; returns
+    the label and the input arguments."""
+    args: list[str] = []
+    labels = []
+    w, h, rate = lay.width, lay.height, lay.rate
+    for i, (piece, length) in enumerate(zip(finishing.sequence, lay.lengths, strict=True)):
+        a, base = _piece_input(piece, length)
+        args += a
+        pre = ["bwdif=mode=send_field:parity=auto:deint=all"] if piece.tech.get("interlaced") else []
+        pre += _tone_map(piece.tech)
+        half = 0.5 / float(motion_rate(piece.tech))
+        pre += _trim(piece.start_s, piece.start_s + length, base, float("inf"), half=half)
+        frames = round(length * float(rate))
+        labels.append(g.chain(f"{first_index + i}:v:0", pre + [
+            f"fps={rate_text(rate)}", f"trim=end_frame={frames}",
+            f"scale={w}:{h}:force_original_aspect_ratio=decrease:out_range=tv", f"pad={w}:{h}:-1:-1:color=black",
+            "setsar=1", "format=yuv420p", "setpts=PTS-STARTPTS"]))
+    if lay.dissolve_s:
+        head, at = labels[0], 0.0
+        for label, length in zip(labels[1:], lay.lengths[:-1], strict=True):
+            at += length - lay.dissolve_s
+            head = g.chain(f"{head}][{label}", [f"xfade=transition=fade:duration={lay.dissolve_s:.6f}:offset={at:.6f}"])
+        return head, args
+    out = g.label("seqv")
+    g.raw("".join(f"[{x}]" for x in labels) + f"concat=n={len(labels)}:v=1:a=0[{out}]")
+    return out, args

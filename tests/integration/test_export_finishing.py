@@ -19,7 +19,7 @@ from mam.media.runner import run_media_command
 from mam.metadata.subtitles import Cue
 from mam.presets import load_presets
 from tests.support.frames import make_counter_clip, read_frame_numbers
-from tests.support.media import probe
+from tests.support.media import ffmpeg, probe
 
 P = load_presets()
 
@@ -214,3 +214,54 @@ def test_a_time_lapse_is_sped_up_with_its_pitch_kept_and_faded(tmp_path):
     assert report.passed, report.failed()
     a = next(s for s in probe(out.main)["streams"] if s["codec_type"] == "audio")
     assert abs(float(a["duration"]) - 2.0) < 0.1
+
+
+def test_a_sequence_of_three_pieces_lasts_their_sum_with_sound_on_the_flashes(tmp_path):
+    """Three pieces of clips of different sizes, rates and sample rates; each clip beeps on its flash frames
+    (every second), so a beep must sit on a flash in the sequence too."""
+    from mam.exports.finishing import Piece
+    from mam.exports.plan import plan_sequence_audio, sequence_layout
+
+    def flashing(path: Path, size: str, rate: int, sample_rate: int) -> Path:
+        # white frames for 1/rate s every second, a 1-kHz beep at the same moments
+        ffmpeg("-f", "lavfi", "-i", f"color=c=gray:size={size}:rate={rate}:duration=6,format=yuv420p,"
+               f"geq=lum=if(lt(mod(T\\,1)\\,{1 / rate:.5f})\\,235\\,60):cb=128:cr=128",
+               "-f", "lavfi", "-i",
+               f"aevalsrc=if(lt(mod(t\\,1)\\,0.04)\\,0.5*sin(2*PI*1000*t)\\,0):s={sample_rate}:d=6",
+               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path))
+        return path
+
+    clips = [flashing(tmp_path / "a.mp4", "640x360", 25, 48000), flashing(tmp_path / "b.mp4", "480x360", 30, 44100),
+             flashing(tmp_path / "c.mp4", "640x360", 50, 32000)]
+    ranges = [(0.5, 2.7), (1.0, 3.0), (2.0, 4.6)]
+    pieces = tuple(Piece(c, normalise(run_ffprobe(c, 30)), a, b) for c, (a, b) in zip(clips, ranges, strict=True))
+    fin = Finishing(sequence=pieces)
+    work = tmp_path / "out"
+    work.mkdir()
+    cmd, wav = plan_sequence_audio(fin, work)
+    run_media_command(cmd, timeout_s=120)
+    measured = measure_loudness(wav, start_s=None, end_s=None, timeout_s=60)
+    lay = sequence_layout(fin)
+    plan = plan_export(wav, lay.tech(), [ExportRequest(P["web-mp4"])], work, measured=measured, finishing=fin)
+    run_media_command(plan.cmd, timeout_s=300)
+    out = plan.outputs["web-mp4"]
+    want = sum(b - a for a, b in ranges)
+    assert abs(plan.duration_s - want) < 1 / 25 + 1e-6
+    v = next(s for s in probe(out.main)["streams"] if s["codec_type"] == "video")
+    assert abs(float(v["duration"]) - want) <= 1 / 25 + 1e-3 and (v["width"], v["height"]) == (640, 360)
+    report = check_output(P["web-mp4"], out, want_duration_s=plan.duration_s, timeout_s=60)
+    assert report.passed, report.failed()
+    # flashes (bright frames) and beeps (loud 10-ms windows) line up within a frame
+    luma = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(out.main), "-vf", "scale=32:18",
+                           "-f", "rawvideo", "-pix_fmt", "gray", "-"], check=True, capture_output=True).stdout
+    frames = np.frombuffer(luma, np.uint8).reshape(-1, 32 * 18).mean(axis=1)
+    flashes = [i / 25 for i in range(len(frames)) if frames[i] > 150 and (i == 0 or frames[i - 1] <= 150)]
+    pcm = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(out.main), "-ac", "1", "-ar", "8000",
+                          "-f", "s16le", "-"], check=True, capture_output=True).stdout
+    samples = np.abs(np.frombuffer(pcm, np.int16).astype(float))
+    energy = samples[:len(samples) // 80 * 80].reshape(-1, 80).mean(axis=1)  # 10-ms windows
+    loud = energy > energy.max() * 0.3
+    beeps = [i / 100 for i in range(len(loud)) if loud[i] and (i == 0 or not loud[i - 1])]
+    assert len(flashes) >= 5 and len(beeps) == len(flashes), (flashes, beeps)
+    for f, b in zip(flashes, beeps, strict=True):
+        assert abs(f - b) <= 0.045, (flashes, beeps)

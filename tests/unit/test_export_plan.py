@@ -202,7 +202,7 @@ def test_ranges_seek_once_and_trim_branches_that_differ(tmp_path):
     assert cmd[cmd.index("-ss") + 1] == "1.920000" and cmd[cmd.index("-t") + 1] == "10.080000"
     assert cmd.index("-ss") < cmd.index("-i")
     g = graph(cmd)
-    assert "trim=start=0.060000:end=8.060000,setpts=PTS-0.080000/TB" in g
+    assert "trim=start=0.060000:end=8.060000,setpts=PTS-STARTPTS+max(0\\,STARTPTS-0.100000/TB)" in g
     assert "atrim=start=2.080000:end=10.080000,asetpts=PTS-2.080000/TB,aresample=async=1:first_pts=0" in g
     assert "afade=t=in:st=0:d=0.01,afade=t=out:st=7.990000:d=0.01" in g
     assert plan.duration_s == 10.0
@@ -213,7 +213,7 @@ def test_an_unindexed_stream_is_sought_well_before_the_range(tmp_path):
     plan = plan_export(Path("/s.ts"), tech(container="mpegts"), [req("web-mp4", start_s=20.0, end_s=25.0)],
                        tmp_path, measured=MEASURED)
     assert plan.cmd[plan.cmd.index("-ss") + 1] == "14.000000"
-    assert "trim=start=5.980000:end=10.980000,setpts=PTS-6.000000/TB" in graph(plan.cmd)
+    assert "trim=start=5.980000:end=10.980000,setpts=PTS-STARTPTS+max(0\\,STARTPTS-6.020000/TB)" in graph(plan.cmd)
 
 
 @pytest.mark.parametrize("requests, t, message", [
