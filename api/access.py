@@ -105,6 +105,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{V1}/uploads/{{upload_id}}"): VIDEOGRAPHER,
     # exports, review, delivery
     ("GET", f"{V1}/presets"): VIEWER,
+    ("POST", f"{V1}/brand-assets"): PRODUCER,
+    ("GET", f"{V1}/brand-assets"): VIEWER,
+    ("GET", f"{V1}/assets/{{asset_id}}/subtitles.{{fmt}}"): VIEWER,
     ("POST", f"{V1}/exports"): PRODUCER,
     ("GET", f"{V1}/exports"): VIEWER,
     ("GET", f"{V1}/exports/{{export_id}}"): VIEWER,

@@ -10,7 +10,19 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI
 
 from api import access, errors
-from api.routes import assets, collections, comments, exports, health, people, projects, reviews, search, uploads
+from api.routes import (
+    assets,
+    collections,
+    comments,
+    exports,
+    finishing,
+    health,
+    people,
+    projects,
+    reviews,
+    search,
+    uploads,
+)
 from app.bootstrap import Root, root
 from mam import audit, catalog, trash
 from mam import uploads as upload_sessions
@@ -94,7 +106,8 @@ def create_app(r: Root | None = None) -> FastAPI:
     app.state.root = r
     app.state.credentials = access.CredentialCache()
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
-    for module in (health, people, assets, uploads, search, projects, exports, reviews, comments, collections):
+    for module in (health, people, assets, uploads, search, projects, exports, finishing, reviews, comments,
+                   collections):
         v1.include_router(module.router)
     app.include_router(v1)
     access.check_rules(app)

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from mam import export_finishing
 from mam.errors import Conflict, InvalidInput, NotFound
+from mam.export_finishing import FinishingIn
 from mam.models import (
     OPEN_EXPORTS,
     Asset,
@@ -67,10 +69,17 @@ def _check_fits(asset: Asset, preset: Any) -> None:
 
 def create(session: Session, *, asset_ids: Sequence[str], preset_names: Sequence[str], presets: Mapping[str, Any],
            start_s: float | None = None, end_s: float | None = None, loudness_target: float | None = None,
-           max_outputs: int = 20) -> list[Batch]:
-    """Check the request and write one batch of queued exports per asset (the caller submits each batch)."""
+           max_outputs: int = 20, finishing: FinishingIn | None = None) -> list[Batch]:
+    """Check the request and write one batch of queued exports per asset (the caller submits each batch); a
+    sequence (``finishing.sequence``) is one batch, filed under its first piece's asset."""
+    finishing = finishing or FinishingIn()
     asset_ids = list(dict.fromkeys(asset_ids))
     names = list(dict.fromkeys(preset_names))
+    if finishing.sequence is not None:
+        if asset_ids or start_s is not None or end_s is not None:
+            raise InvalidInput("sequence: name the pieces' assets and ranges in the sequence, not in asset_ids, "
+                               "start_s or end_s")
+        return _create_sequence(session, names, presets, finishing, loudness_target, max_outputs)
     if not asset_ids:
         raise InvalidInput("asset_ids: name at least one asset")
     if not names:
@@ -94,16 +103,41 @@ def create(session: Session, *, asset_ids: Sequence[str], preset_names: Sequence
         for name in names:
             _check_fits(asset, presets[name])
         assets.append(asset)
-    batches = []
-    for asset in assets:
-        batch_id = new_id()
-        rows = [Export(id=new_id(), batch_id=batch_id, asset_id=asset.id, preset=name, status=ExportStatus.QUEUED,
-                       start_s=start_s, end_s=end_s, loudness_target=loudness_target, progress=0.0, outputs=[],
-                       qc={}) for name in names]
-        session.add_all(rows)
-        batches.append(Batch(asset.id, batch_id, rows))
+    stored = export_finishing.check(session, finishing, assets, [presets[n] for n in names], start_s=start_s,
+                                    end_s=end_s)
+    batches = [_batch(session, asset.id, names, start_s, end_s, loudness_target, stored) for asset in assets]
     session.flush()
     return batches
+
+
+def _batch(session: Session, asset_id: str, names: list[str], start_s: float | None, end_s: float | None,
+           loudness_target: float | None, finishing: dict[str, Any] | None) -> Batch:
+    batch_id = new_id()
+    rows = [Export(id=new_id(), batch_id=batch_id, asset_id=asset_id, preset=name, status=ExportStatus.QUEUED,
+                   start_s=start_s, end_s=end_s, loudness_target=loudness_target, progress=0.0, outputs=[], qc={},
+                   finishing=finishing) for name in names]
+    session.add_all(rows)
+    return Batch(asset_id, batch_id, rows)
+
+
+def _create_sequence(session: Session, names: list[str], presets: Mapping[str, Any], finishing: FinishingIn,
+                     loudness_target: float | None, max_outputs: int) -> list[Batch]:
+    if not names:
+        raise InvalidInput("presets: name at least one preset")
+    unknown = [n for n in names if n not in presets]
+    if unknown:
+        raise InvalidInput(f"presets: unknown preset {unknown[0]!r}; known: {', '.join(sorted(presets))}")
+    if len(names) > max_outputs:
+        raise InvalidInput(f"presets: {len(names)} outputs asked in one request, at most {max_outputs}")
+    bad = [n for n in names if presets[n].kind not in ("video", "hls")]
+    if bad:
+        raise InvalidInput(f"presets: a sequence is made into video presets; {bad[0]} is {presets[bad[0]].kind}")
+    assets = export_finishing.check_sequence(session, finishing.sequence or [])
+    stored = export_finishing.check(session, finishing, assets, [presets[n] for n in names], start_s=None,
+                                    end_s=None)
+    batch = _batch(session, assets[0].id, names, None, None, loudness_target, stored)
+    session.flush()
+    return [batch]
 
 
 def get(session: Session, export_id: str) -> Export:

@@ -384,11 +384,29 @@ class Export(Base):
     error: Mapped[str | None] = mapped_column(Text)
     outputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     qc: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: what the request asked beyond the preset (logo, caption, subtitles, reframe, fades, speed, sequence),
+    #: checked and resolved (brand asset ids, sequence pieces): ``mam.export_finishing.FinishingIn`` as JSON
+    finishing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     deliveries: Mapped[list[Delivery]] = relationship(cascade="all, delete-orphan", order_by="Delivery.created_at")
+
+
+class BrandAsset(Base):
+    """A station logo (PNG with alpha) exports may put over the picture, found by id or by name."""
+
+    __tablename__ = "brand_assets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(Text)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -8,10 +8,12 @@ marks each export ready or failed_qc. Cancelling every export of the batch stops
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import asdict
+from pathlib import Path
 
-from mam import catalog, export_jobs
+from mam import catalog, export_finishing, export_jobs
 from mam.exports import (
     ExportRequest,
     PlannedOutput,
@@ -22,6 +24,8 @@ from mam.exports import (
     plan_still,
     write_still_metadata,
 )
+from mam.exports.finishing import NONE
+from mam.exports.plan import plan_sequence_audio, sequence_layout
 from mam.media.runner import run_media_command
 from mam.storage.keys import export_key
 from pipelines.context import StepContext, StepResult
@@ -29,6 +33,15 @@ from pipelines.ingest import fetch_original
 from pipelines.progress import progress_reporter
 
 log = logging.getLogger(__name__)
+
+
+def _fetch(ctx: StepContext, key: str, dest: Path) -> Path:
+    """A sequence piece's original: the stored file itself on the local backend, else a download to ``dest``."""
+    local = ctx.storage.local_path(key)
+    if local is not None and local.is_file():
+        return local
+    ctx.storage.get_to_path(key, dest)
+    return dest
 
 
 def _still_meta(asset) -> dict[str, str]:
@@ -72,17 +85,53 @@ def _store(ctx: StepContext, export_id: str, out: PlannedOutput) -> list[dict]:
     return stored
 
 
+def _follow(ctx: StepContext):
+    """The follow crop path of an asset's proxy for an aspect: read from the store, or made once and kept there."""
+    def path_for(asset, proxy, aspect: float):
+        from mam.exports import reframe  # OpenCV and SciPy: loaded only when a follow reframe is asked
+
+        key = reframe.cache_key(asset.id, proxy.key, aspect)
+        if ctx.storage.exists(key):
+            with ctx.storage.open_read(key) as fh:
+                cached = reframe.CropPath.from_json(fh.read())
+            if cached is not None:
+                return cached
+        local = ctx.workdir / "proxy.mp4"
+        ctx.storage.get_to_path(proxy.key, local)
+        w, h = reframe_source_size(asset)
+        path = reframe.follow_crop(local, w, h, aspect, timeout_s=ctx.settings.ffmpeg_timeout_s)
+        ctx.storage.put_stream(key, io.BytesIO(path.to_json().encode()), "application/json")
+        return path
+
+    return path_for
+
+
+def reframe_source_size(asset) -> tuple[int, int]:
+    from mam.exports.geometry import source_display
+
+    return source_display(dict(asset.technical or {}))
+
+
 def export_step(ctx: StepContext) -> StepResult:
     """Make, check and store every live export of the batch ``ctx.subject_id``."""
     with ctx.uow() as s:
-        exports = [(e.id, e.preset, e.start_s, e.end_s, e.loudness_target)
-                   for e in export_jobs.live(s, ctx.subject_id or "")]
+        live = export_jobs.live(s, ctx.subject_id or "")
+        exports = [(e.id, e.preset, e.start_s, e.end_s, e.loudness_target) for e in live]
         asset = catalog.get_asset(s, ctx.asset_id)
         key, tech, meta = asset.original_key, dict(asset.technical or {}), _still_meta(asset)
+        finishing = export_finishing.resolve(
+            s, live[0].finishing if live else None, asset, [ctx.presets[e[1]] for e in exports],
+            storage=ctx.storage, workdir=ctx.workdir, fetch=lambda k, dest: _fetch(ctx, k, dest),
+            follow=_follow(ctx)) if live else None
     if not exports:
         return StepResult()
-    src = fetch_original(ctx, key)
     start_s, end_s = exports[0][2], exports[0][3]
+    if finishing is not None and finishing.sequence:  # the pieces' sound made one first, the pictures follow
+        cmd, src = plan_sequence_audio(finishing, ctx.workdir)
+        run_media_command(cmd, timeout_s=ctx.settings.ffmpeg_timeout_s)
+        tech, start_s, end_s = sequence_layout(finishing).tech(), None, None
+    else:
+        src = fetch_original(ctx, key)
     full = float(tech.get("duration_s") or 0)
     want = (end_s if end_s is not None else full) - (start_s or 0)
     requests = {eid: ExportRequest(ctx.presets[name], start_s, end_s, target) for eid, name, _, _, target in exports}
@@ -96,7 +145,8 @@ def export_step(ctx: StepContext) -> StepResult:
         out_dir = ctx.workdir / "out"
         out_dir.mkdir()
         plan = plan_export(src, tech, list(media.values()), out_dir, measured=measured,
-                           timeout_s=ctx.settings.ffmpeg_timeout_s)
+                           timeout_s=ctx.settings.ffmpeg_timeout_s, finishing=finishing or NONE)
+        want = plan.duration_s  # the output's length (a speed change or a sequence makes it differ)
         run_media_command(plan.cmd, timeout_s=ctx.settings.ffmpeg_timeout_s, on_progress=_reporter(ctx, want),
                           progress_file=plan.progress_file, should_stop=_cancelled(ctx))
         for eid, r in media.items():

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import object_session
 
 from api.access import CallerDep
@@ -29,6 +29,7 @@ from api.schemas import (
 )
 from mam import export_jobs, reviews, work
 from mam.errors import InvalidInput, NotFound
+from mam.export_finishing import FinishingIn
 from mam.models import Delivery, Export
 from mam.utc import aware_utc
 from pipelines import workflow
@@ -36,8 +37,10 @@ from pipelines import workflow
 router = APIRouter(tags=["exports"])
 
 
-class ExportIn(BaseModel):
-    asset_ids: list[str] = Field(min_length=1, description="assets to export")
+class ExportIn(FinishingIn):
+    """Presets for assets (or for one sequence of pieces), with the finishing every output gets."""
+
+    asset_ids: list[str] = Field([], description="assets to export (each its own outputs); empty with a sequence")
     presets: list[str] = Field(min_length=1, description="preset names (GET /api/v1/presets)")
     start_s: float | None = Field(None, description="subclip start, seconds")
     end_s: float | None = Field(None, description="subclip end, seconds (after start_s, within the asset)")
@@ -72,14 +75,18 @@ def list_presets(_: CallerDep, r: RootDep) -> list[PresetPublic]:
 
 @router.post("/exports", response_model=ExportCreated, status_code=status.HTTP_202_ACCEPTED,
              responses={409: {"description": "an asset is not ready"},
-                        422: {"description": "unknown preset or asset, bad range, too many outputs"}})
+                        422: {"description": "unknown preset or asset, bad range, too many outputs, a sequence "
+                              "piece missing or empty, no subtitles, a logo that is not a PNG or is larger than "
+                              "the picture, a caption too long (each names the item)"}})
 def create_exports(me: CallerDep, body: ExportIn, r: RootDep) -> ExportCreated:
     """Queue exports: every preset for every asset. The presets of one asset are made together from one read
     of its original, on the `export` queue (never delaying ingest). Nothing is queued when a field is refused."""
     with r.uow() as s:
         batches = export_jobs.create(s, asset_ids=body.asset_ids, preset_names=body.presets, presets=r.presets,
                                      start_s=body.start_s, end_s=body.end_s, loudness_target=body.loudness_target,
-                                     max_outputs=r.settings.export_max_outputs)
+                                     max_outputs=r.settings.export_max_outputs,
+                                     finishing=FinishingIn.model_validate(body.model_dump(
+                                         include=set(FinishingIn.model_fields), exclude_unset=True)))
         for b in batches:
             workflow.submit_exports(s, r, b.asset_id, b.batch_id)
             for e in b.exports:

@@ -303,7 +303,7 @@ def _ts(seconds: float, sep: str, *, ass: bool = False) -> str:
 
 def srt_text(cues: list[Cue]) -> str:
     """SubRip text of ``cues`` (numbered from 1)."""
-    blocks = [f"{i}\n{_ts(c.start_s, ',')} --> {_ts(c.end_s, ',')}\n{_plain(c.text)}\n"
+    blocks = [f"{i}\n{_ts(c.start_s, ',')} --> {_ts(c.end_s, ',')}\n{_plain(c.text, markup=False)}\n"
               for i, c in enumerate(cues, 1)]
     return "\n".join(blocks)
 
@@ -314,11 +314,13 @@ def vtt_text(cues: list[Cue]) -> str:
     return "WEBVTT\n\n" + body
 
 
-def _plain(text: str) -> str:
-    """Cue text that cannot end its block early (no blank lines, no ``-->``) or be read as markup."""
-    lines = [ln.strip() for ln in text.replace("\r", "").split("\n") if ln.strip()] or [" "]
-    return "\n".join(ln.replace("-->", "->").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                     for ln in lines)
+def _plain(text: str, *, markup: bool = True) -> str:
+    """Cue text that cannot end its block early (no blank lines, no ``-->``) or be read as markup (WebVTT's
+    entities; SubRip has none, so only its tags' ``<`` is replaced by a look-alike)."""
+    lines = [ln.strip().replace("-->", "->") for ln in text.replace("\r", "").split("\n") if ln.strip()] or [" "]
+    if markup:
+        return "\n".join(ln.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for ln in lines)
+    return "\n".join(ln.replace("<", "\u2039") for ln in lines)
 
 
 def _ass_escape(text: str) -> str:

@@ -50,3 +50,8 @@ def export_key(export_id: str, name: str) -> str:
     if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         raise ValueError(f"bad export file name {name!r}")
     return f"exports/{export_id}/{name}"
+
+
+def brand_key(brand_id: str) -> str:
+    """Key of a brand asset (a station logo PNG); ``brand_id`` is product-made."""
+    return f"brand/{brand_id}.png"
