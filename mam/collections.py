@@ -7,6 +7,7 @@ members but are left out of counts and listings unless asked for (``trashed=True
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -93,8 +94,8 @@ def collection_assets(session: Session, collection_id: str, *, page: int = 1, pa
 
 
 def add_assets(session: Session, collection: Collection, asset_ids: list[str]) -> tuple[list[str], list[str]]:
-    """Put assets in the collection: ``(added, already there)``. Nothing is added when any id names no asset
-    (``NotFound`` naming them) or an asset in the trash (``Conflict``)."""
+    """Put assets in the collection, in the order named: ``(added, already there)``. Nothing is added when
+    any id names no asset (``NotFound`` naming them) or an asset in the trash (``Conflict``)."""
     wanted = list(dict.fromkeys(a.strip() for a in asset_ids if a and a.strip()))
     if not wanted:
         raise InvalidInput("asset_ids names no asset")
@@ -110,8 +111,9 @@ def add_assets(session: Session, collection: Collection, asset_ids: list[str]) -
     already = set(session.scalars(select(CollectionAsset.asset_id).where(
         CollectionAsset.collection_id == collection.id, CollectionAsset.asset_id.in_(wanted))))
     added = [a for a in wanted if a not in already]
-    now = utcnow()
-    session.add_all(CollectionAsset(collection_id=collection.id, asset_id=a, added_at=now) for a in added)
+    now = utcnow()  # a microsecond apart: the last one named counts as the most recently added
+    session.add_all(CollectionAsset(collection_id=collection.id, asset_id=a, added_at=now + timedelta(microseconds=i))
+                    for i, a in enumerate(added))
     if added:
         collection.updated_at = now
     session.flush()
