@@ -58,20 +58,87 @@ def _download(client, export: dict, dest: Path) -> list[Path]:
     return saved
 
 
+def _piece(text: str) -> dict:
+    """``ASSET:START-END`` -> a sequence piece."""
+    try:
+        asset, _, span = text.rpartition(":")
+        a, _, b = span.partition("-")
+        return {"asset_id": asset, "start_s": float(a), "end_s": float(b)}
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: use ASSET:START-END, e.g. 4f2c…:12.5-20") from None
+
+
+def finishing_body(*, logo: str | None, logo_position: str, logo_scale: float | None, logo_opacity: float,
+                   caption: str | None, caption_position: str, caption_start: float | None,
+                   caption_end: float | None, subtitles: str | None, reframe: str | None, fade_in: float,
+                   fade_out: float, speed: float, keep_sound: bool, sequence: list[str] | None,
+                   transition: str) -> dict:
+    """The finishing fields of an export request from the command's options (only those given)."""
+    body: dict = {}
+    if logo:
+        body["watermark"] = {"logo": logo, "position": logo_position, "opacity": logo_opacity,
+                             **({"scale": logo_scale} if logo_scale else {})}
+    if caption is not None:
+        body["caption"] = {"text": caption.replace("\\n", "\n"), "position": caption_position,
+                           "start_s": caption_start, "end_s": caption_end}
+    if subtitles:
+        body["subtitles"] = {"mode": subtitles}
+    if reframe:
+        body["reframe"] = {"mode": reframe}
+    if fade_in:
+        body["fade_in_s"] = fade_in
+    if fade_out:
+        body["fade_out_s"] = fade_out
+    if speed != 1.0:
+        body["speed"], body["speed_audio"] = speed, "pitch" if keep_sound else "drop"
+    if sequence:
+        body["sequence"], body["transition"] = [_piece(p) for p in sequence], transition
+    return body
+
+
 def export(
-    asset_ids: Annotated[list[str], typer.Argument(help="assets to export")],
-    preset: Annotated[list[str], typer.Option("--preset", "-p", help="a preset (repeat for several)")],
+    asset_ids: Annotated[list[str] | None, typer.Argument(help="assets to export (none with --piece)")] = None,
+    preset: Annotated[list[str] | None, typer.Option("--preset", "-p", help="a preset (repeat for several)")]
+    = None,
     start: Annotated[float | None, typer.Option(help="subclip start, seconds")] = None,
     end: Annotated[float | None, typer.Option(help="subclip end, seconds")] = None,
     loudness: Annotated[float | None, typer.Option(help="loudness target in LUFS (overrides the presets)")] = None,
+    piece: Annotated[list[str] | None, typer.Option(
+        "--piece", help="a sequence piece ASSET:START-END (repeat, in order): one output of all of them")] = None,
+    transition: Annotated[str, typer.Option(help="between pieces: cut or dissolve")] = "cut",
+    logo: Annotated[str | None, typer.Option(help="watermark: a brand asset's name or id (mam brand list)")] = None,
+    logo_position: Annotated[str, typer.Option(help="top-left, top-right, bottom-left, bottom-right, …")]
+    = "top-right",
+    logo_scale: Annotated[float | None, typer.Option(help="logo width / picture width")] = None,
+    logo_opacity: Annotated[float, typer.Option(help="0..1")] = 1.0,
+    caption: Annotated[str | None, typer.Option(help="text shown literally (\\n for a new line)")] = None,
+    caption_position: Annotated[str, typer.Option(help="bottom, top, center, …")] = "bottom",
+    caption_start: Annotated[float | None, typer.Option(help="caption from this output second")] = None,
+    caption_end: Annotated[float | None, typer.Option(help="caption until this output second")] = None,
+    subtitles: Annotated[str | None, typer.Option(help="burn or soft: the asset's subtitles")] = None,
+    reframe: Annotated[str | None, typer.Option(help="9:16 / 1:1 presets: follow, center or blur-pad")] = None,
+    fade_in: Annotated[float, typer.Option(help="seconds from black and silence")] = 0.0,
+    fade_out: Annotated[float, typer.Option(help="seconds to black and silence")] = 0.0,
+    speed: Annotated[float, typer.Option(help="time-lapse: 2 to 16 times faster")] = 1.0,
+    keep_sound: Annotated[bool, typer.Option(help="with --speed: keep the sound, pitch kept (else silence)")]
+    = False,
     wait: Annotated[bool, typer.Option(help="follow progress and show the QC verdicts")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="download the outputs here (implies --wait)")]
     = None,
     timeout: Annotated[float, typer.Option(help="seconds to wait")] = 6 * 3600.0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Export assets to presets. The presets of one asset are made together from one read of its original."""
-    body = {"asset_ids": asset_ids, "presets": preset, "start_s": start, "end_s": end, "loudness_target": loudness}
+    """Export assets to presets, finished as asked (logo, caption, subtitles, reframing, fades, speed), or pieces
+    of several assets into one programme (--piece). The presets of one asset are made together from one read."""
+    if not preset:
+        raise typer.BadParameter("name at least one --preset")
+    body = {"asset_ids": asset_ids or [], "presets": preset, "start_s": start, "end_s": end,
+            "loudness_target": loudness,
+            **finishing_body(logo=logo, logo_position=logo_position, logo_scale=logo_scale,
+                             logo_opacity=logo_opacity, caption=caption, caption_position=caption_position,
+                             caption_start=caption_start, caption_end=caption_end, subtitles=subtitles,
+                             reframe=reframe, fade_in=fade_in, fade_out=fade_out, speed=speed,
+                             keep_sound=keep_sound, sequence=piece, transition=transition)}
     with exit_on_api_error(err), make_client(get_settings(), timeout=None) as client:
         refs = check(client.post("/api/v1/exports", json=body))["exports"]
         if not (wait or output):

@@ -119,3 +119,17 @@ def test_subtitles_download_as_srt_and_vtt_shifted_for_a_subclip(client, root): 
                         "00:00:02.000 --> 00:00:03.000\nsecond &lt;b&gt; &amp; -&gt;\n")
     none = client.get(f"/api/v1/assets/{ready_asset(root)}/subtitles.srt")
     assert none.status_code == 422 and "has no subtitles" in none.json()["detail"]
+
+
+def test_the_export_command_sends_the_finishing_fields():
+    from cli.exports import finishing_body
+
+    body = finishing_body(logo="station", logo_position="bottom-left", logo_scale=None, logo_opacity=0.8,
+                          caption="第一行\\n100% %{pts}", caption_position="top", caption_start=1.0, caption_end=None,
+                          subtitles="burn", reframe="blur-pad", fade_in=0.5, fade_out=0.0, speed=4.0,
+                          keep_sound=True, sequence=["abc:1-2.5", "def:0-3"], transition="dissolve")
+    assert body["watermark"] == {"logo": "station", "position": "bottom-left", "opacity": 0.8}
+    assert body["caption"]["text"] == "第一行\n100% %{pts}"
+    assert body["sequence"] == [{"asset_id": "abc", "start_s": 1.0, "end_s": 2.5},
+                                {"asset_id": "def", "start_s": 0.0, "end_s": 3.0}]
+    assert (body["speed"], body["speed_audio"], body["transition"]) == (4.0, "pitch", "dissolve")
