@@ -301,3 +301,33 @@ def test_broad_matches_are_bounded_by_the_window(db_url, monkeypatch):
     full = run(db_url, q="桥梁", project="P")
     assert full.total_exact and full.total == 4 and dict(full.facets["project"]) == {"P": 4}
     assert full.facets_estimated and dict(full.facets["tag"]) == {"桥梁": 4}  # tags from 2 of 4, scaled
+
+
+def test_comments_are_searched_with_their_asset_and_collections_filter(db_url):
+    from mam import collections, comments
+    from mam.users import Actor
+
+    editor = Actor("zhou", "editor")
+    aid, other = add(db_url, "晚间新闻 素材"), add(db_url, "晚间新闻 备用", technical={"duration_s": 60.0})
+    with UnitOfWork(db_url)() as s:
+        c = comments.add_comment(s, editor, "asset", aid, "the zebracrossing shot is soft", t_s=12.0)
+        comments.add_comment(s, editor, "asset", other, "防汛抢险 画面 需要 字幕")
+        picks = collections.create_collection(s, editor, "picks")
+        collections.add_assets(s, picks, [other])
+        assert ids(run_in(s, q="zebracrossing")) == [aid]  # inside the transaction already
+        comment_id, picks_id = c.id, picks.id
+    [item] = run(db_url, q="zebracrossing").items
+    assert [(h.field, h.start_s) for h in item.hits] == [("comments", 12.0)]
+    assert ids(run(db_url, q="抢险")) == [other] and ids(run(db_url, q="qiangxian")) == [other]
+    with pytest.raises(RuntimeError), UnitOfWork(db_url)() as s:
+        comments.update_comment(s, editor, s.get(comments.Comment, comment_id), text="the crosswalk shot")
+        raise RuntimeError("roll back")
+    assert ids(run(db_url, q="zebracrossing")) == [aid] and ids(run(db_url, q="crosswalk")) == []
+    with UnitOfWork(db_url)() as s:
+        comments.update_comment(s, editor, s.get(comments.Comment, comment_id), text="the crosswalk shot")
+    assert ids(run(db_url, q="zebracrossing")) == [] and ids(run(db_url, q="crosswalk")) == [aid]
+    assert ids(run(db_url, q="晚间新闻", collection=picks_id)) == [other]
+    assert ids(run(db_url, collection=picks_id)) == [other]
+    with UnitOfWork(db_url)() as s:  # a rebuilt index still holds the comments
+        assert backfill(s, rebuild=True) == 2
+    assert ids(run(db_url, q="crosswalk")) == [aid]
