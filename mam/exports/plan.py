@@ -732,7 +732,8 @@ def _sequence_video(g: Graph, finishing: Finishing, lay: SequenceLayout, first_i
         for label, length in zip(labels[1:], lay.lengths[:-1], strict=True):
             at += length - lay.dissolve_s
             head = g.chain(f"{head}][{label}", [f"xfade=transition=fade:duration={lay.dissolve_s:.6f}:offset={at:.6f}"])
-        return head, args
+        # xfade holds the last picture a frame or two past the programme: cut it to the sound's length
+        return g.chain(head, [f"trim=end_frame={round(lay.duration_s * float(rate))}", "setpts=N/FRAME_RATE/TB"]), args
     out = g.label("seqv")
     g.raw("".join(f"[{x}]" for x in labels) + f"concat=n={len(labels)}:v=1:a=0[{out}]")
     return out, args
