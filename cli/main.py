@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from cli import exports, people
+from cli import collections, exports, people
 from cli.card import CHANGED, Item, Skipped, UnsafeFile, group, vet_sidecars
 from cli.client import ApiError, check, exit_on_api_error, make_client
 from cli.journal import Journal
@@ -50,6 +50,7 @@ app.command("logout")(people.logout)
 app.command("whoami")(people.whoami)
 app.add_typer(people.users_app, name="users")
 app.add_typer(people.tokens_app, name="tokens")
+app.add_typer(collections.collections_app, name="collections")
 app.command("audit")(people.audit)
 app.command("fsck")(people.fsck)
 out = Console()

@@ -3,6 +3,8 @@ it, the audit trail, and the collection filter of the search."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mam.models import Asset, CollectionAsset, utcnow
@@ -164,3 +166,28 @@ def test_search_filters_by_collection(api, root, crew):
     api.delete(f"/api/v1/collections/{cid}/assets/{c}")
     assert found(q="雄安", collection=cid) == [a]
     assert api.get("/api/v1/search", params={"collection": "nope"}).status_code == 404
+
+
+def test_mam_collections_create_add_show_list_remove(api, root, crew, monkeypatch):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from cli import collections as cli_collections
+    from cli.main import app as cli
+
+    a, b = add_asset(root, "雄安 航拍", duration_s=12.0), add_asset(root, "两会")
+    monkeypatch.setattr(cli_collections, "make_client", lambda *_a, **_k: TestClient(api.app, headers=crew["ed"]))
+    runner = CliRunner()
+    made = runner.invoke(cli, ["collections", "create", "两会 精选", "--description", "selects", "--json"])
+    assert made.exit_code == 0, made.output
+    cid = json.loads(made.output)["id"]
+    added = runner.invoke(cli, ["collections", "add", cid, a, b])
+    assert added.exit_code == 0 and "added 2, already there 0; 2 assets" in added.output
+    unknown = runner.invoke(cli, ["collections", "add", cid, "nope"])
+    assert unknown.exit_code != 0 and "nope" in unknown.output
+    shown = runner.invoke(cli, ["collections", "show", cid])
+    assert shown.exit_code == 0 and "雄安 航拍" in shown.output and "12.0 s" in shown.output
+    removed = runner.invoke(cli, ["collections", "remove", cid, b])
+    assert removed.exit_code == 0 and f"removed {b}" in removed.output
+    listed = runner.invoke(cli, ["collections", "list", "--json"])
+    assert [(c["name"], c["asset_count"]) for c in json.loads(listed.output)] == [("两会 精选", 1)]
