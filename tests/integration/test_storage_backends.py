@@ -61,3 +61,16 @@ def test_local_keys_cannot_escape_the_root(tmp_path):
     store = open_storage(f"file://{tmp_path / 'objects'}")
     with pytest.raises(ValueError):
         store.put_stream("../outside", io.BytesIO(b"x"))
+
+
+def test_list_keys_names_every_object_under_a_prefix_and_nothing_in_flight(storage):
+    for key in ("originals/b1/source.mp4", "originals/b1/sidecars/00.srt", "derivatives/b1/proxy.mp4",
+                "exports/e1/hls/index.m3u8"):
+        storage.put_stream(key, io.BytesIO(b"k"), "application/octet-stream")
+    upload = storage.create_multipart("originals/b2/source.mp4")  # parts of an unfinished upload are no objects
+    assert sorted(storage.list_keys("originals/b1/")) == ["originals/b1/sidecars/00.srt", "originals/b1/source.mp4"]
+    assert sorted(storage.list_keys()) == ["derivatives/b1/proxy.mp4", "exports/e1/hls/index.m3u8",
+                                           "originals/b1/sidecars/00.srt", "originals/b1/source.mp4"]
+    storage.abort_multipart("originals/b2/source.mp4", upload)
+    assert storage.delete_prefix("originals/b1/") == 2
+    assert list(storage.list_keys("originals/")) == []
