@@ -37,8 +37,10 @@ they are swapped. For an anamorphic source pass the coded width (what ``crop`` s
 **Applying it, frame-accurately.** Checked with this machine's ffmpeg 5.1: ``crop``'s ``x``/``y`` are expressions
 evaluated on every frame with ``t`` (the frame's time), and they also accept runtime commands (``sendcmd``). The
 chosen way is :meth:`CropPath.crop_filter`: ``crop@reframe=w=W:h=H:x=EXPR:y=EXPR`` where ``EXPR`` is the
-piecewise-linear path as a flat sum ``x0 + Σ slope_i·clip(t - t_i, 0, d_i)`` (one term per moving segment, none
-for still stretches), so every frame gets its exact interpolated position, with no side file (the media runner
+piecewise-linear path as a sum ``x0 + Σ slope_i·clip(t - t_i, 0, d_i)`` (one term per moving segment, none for
+still stretches; past 40 terms grouped in parentheses, since ffmpeg refuses an expression nested about 100 deep,
+which a flat sum of ~100 terms is; a path longer than ``MAX_EXPR_CHARS`` is simplified with a coarser tolerance,
+up to 64 px), so every frame gets its exact interpolated position, with no side file (the media runner
 refuses filter-script files, and ``sendcmd=f=`` would read a file that is not an input). :meth:`CropPath.sendcmd`
 gives the equivalent command text (one command per segment, each sending that segment's linear expression of
 ``t``, so it is frame-accurate too) for ``sendcmd=c=...`` ahead of a ``crop@reframe``; pass it through
@@ -89,7 +91,8 @@ FACE_CONFIRM_S = 0.6  # a face counts when another detection within this many se
 ENVELOPE_S = 1.5  # the window stays between the subject's extremes over this many seconds either side
 MEDIAN_S = 0.6  # span of the running median over the observations
 MAX_SAMPLES = 6000  # samples the optimiser takes (longer clips are decimated: ~12 min at 8 a second)
-MAX_EXPR_CHARS = 60_000  # keep the crop expression well under the 128 KiB a single argument may have
+MAX_EXPR_CHARS = 36_000  # per expression: ~1200 moving segments, in a -filter_complex argument (128 KiB at most)
+_FLAT_TERMS = 40  # ffmpeg 5.1 parses a flat sum of up to ~97 terms, and two levels of up to ~45 groups of ~45
 _W1, _W2, _W3 = 10.0, 1.0, 1.0  # L1 weights on velocity, acceleration, jerk (per-sample differences; a heavier
 # jerk weight stretches every ramp and, at the end of a clip, lets a pan run on past its stop)
 _STRAY = 1000.0  # price of the subject outside the dead zone, per sample and unit of the source width
@@ -145,13 +148,16 @@ class CropPath:
     @staticmethod
     def _expr(keys: list[tuple[float, float]], digits: int = 3) -> str:
         """``v0 + Σ slope·clip(t - t_i, 0, d_i)`` for a piecewise-linear ``[(t, v)]``."""
-        parts = [f"{keys[0][1]:.2f}"]
+        terms = []
         for (t0, v0), (t1, v1) in zip(keys, keys[1:], strict=False):
             if abs(v1 - v0) < 0.005 or t1 <= t0:
                 continue
             slope = (v1 - v0) / (t1 - t0)
-            parts.append(f"{slope:+.{digits}f}*clip(t-{t0:.4f},0,{t1 - t0:.4f})")
-        return "".join(parts)
+            terms.append(f"{slope:+.{digits}f}*clip(t-{t0:.4f},0,{t1 - t0:.4f})")
+        if len(terms) > _FLAT_TERMS:  # ffmpeg refuses a sum nested ~100 deep: groups of sqrt(n) in parentheses
+            size = math.ceil(math.sqrt(len(terms)))
+            terms = ["+(" + "".join(terms[i:i + size]) + ")" for i in range(0, len(terms), size)]
+        return f"{keys[0][1]:.2f}" + "".join(terms)
 
     def expressions(self, start_s: float = 0.0, speed: float = 1.0) -> tuple[str, str]:
         """The raw (unescaped) ``x`` and ``y`` expressions of ``t`` (output time)."""
@@ -522,7 +528,7 @@ def follow_crop(proxy_path: Path, src_w: int, src_h: int, target_aspect: float, 
         else:
             keys = [(t, float(fixed_x), v) for t, v in points]
         path = CropPath(win_w, win_h, keys, max_speed, max_accel, src_w, src_h)
-        if len(path.crop_filter()) <= MAX_EXPR_CHARS or tol > 16:
+        if max(map(len, path.expressions())) <= MAX_EXPR_CHARS or tol > 64:
             break
         tol *= 2
         points = _simplify(list(zip(grid, edges, strict=True)), tol)

@@ -169,3 +169,11 @@ def test_a_square_crop_of_a_portrait_source_follows_vertically(tmp_path) -> None
     assert progress and progress[-1] >= 4.5
     again = CropPath.from_json(path.to_json())
     assert again is not None and again.y_at(2.0) == pytest.approx(path.y_at(2.0), abs=0.01)
+
+
+def test_ffmpeg_takes_the_expression_of_a_long_path(clips, tmp_path) -> None:
+    keys = [(i * 0.04, 100.0 + (i % 7) * 40.0, 0.0) for i in range(1200)]  # a move on every frame for 48 s
+    long = CropPath(608, 1080, keys, src_w=1920, src_h=1080)
+    assert len(long.crop_filter()) > 30_000
+    centres = square_centres(apply(clips["moving"], tmp_path / "long.mp4", f"trim=end=1,{long.crop_filter()}"))
+    assert len(centres) == RATE

@@ -134,3 +134,12 @@ def test_cache_key() -> None:
     assert k.startswith("reframe/a1/") and k.endswith(".json")
     assert k == cache_key("a1", "proxies/a1/proxy.mp4", 0.5625)
     assert k != cache_key("a1", "proxies/a1/proxy.mp4", 1.0) != cache_key("a1", "proxies/a1/proxy2.mp4", 9 / 16)
+
+
+def test_a_long_path_is_grouped_and_still_exact() -> None:
+    keys = [(i * 0.12, 100.0 + (i % 7) * 40.0, 0.0) for i in range(1200)]  # a zigzag: every segment moves
+    long = CropPath(608, 1080, keys, src_w=1920, src_h=1080)
+    x, _ = long.expressions()
+    assert x.count("+(") == 35  # 1199 terms in groups of 35
+    for t in [0.0, 5.05, 70.3, 143.0, 200.0]:
+        assert _evaluate(x, t) == pytest.approx(long.x_at(t), abs=0.05)
