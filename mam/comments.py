@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from mam.errors import Forbidden, InvalidInput, NotFound
@@ -177,6 +177,16 @@ def list_threads(session: Session, subject_type: str, subject_id: str) -> list[T
         parent = threads.get(c.parent_id) if c.parent_id else None
         (parent.replies if parent is not None else top).append(threads[c.id])
     return sorted(top, key=lambda t: _time_key(t.comment))
+
+
+def delete_for_asset(session: Session, asset_id: str) -> int:
+    """Delete the comments on an asset and on its exports (a purge; call it before the exports go).
+    Returns how many were deleted."""
+    exports = select(Export.id).where(Export.asset_id == asset_id)
+    result = session.execute(delete(Comment).where(or_(
+        and_(Comment.subject_type == "asset", Comment.subject_id == asset_id),
+        and_(Comment.subject_type == "export", Comment.subject_id.in_(exports)))))
+    return result.rowcount or 0
 
 
 def comment_texts(session_or_conn: Any, asset_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

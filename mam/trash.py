@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mam import comments
 from mam.errors import Conflict, MamError
 from mam.models import Asset, Export, UploadSession, WorkItem, WorkState, utcnow
 from mam.storage import Storage
@@ -71,6 +72,7 @@ def purge(session: Session, storage: Storage, asset: Asset) -> int:
     remaining = [k for p in prefixes for k in storage.list_keys(p)]
     if remaining:
         raise PurgeIncomplete(asset.id, remaining)
+    comments.delete_for_asset(session, asset.id)
     for sess in session.scalars(select(UploadSession).where(UploadSession.asset_id == asset.id)):
         session.delete(sess)
     for item in session.scalars(select(WorkItem).where(WorkItem.asset_id == asset.id)):

@@ -181,3 +181,24 @@ def test_comment_text_finds_the_asset_and_follows_edits(api, root, crew):
     assert [i["asset_id"] for i in search(api, "crosswalk")] == [aid]
     # the asset's own fields are still indexed alongside its comments
     assert [i["asset_id"] for i in search(api, "雄安")] == [aid]
+
+
+def test_a_purge_takes_the_assets_comments_with_it(api, root, crew):
+    aid, kept = add_asset(root, "doomed", duration_s=60.0), add_asset(root, "kept")
+    with root.uow() as s:
+        export = Export(batch_id="b1", asset_id=aid, preset="douyin")
+        s.add(export)
+        s.flush()
+        export_id = export.id
+    top = post(api, crew["li"], aid, text="wobbly horizon", t_s=2.0).json()
+    post(api, crew["wang"], aid, text="agreed", parent_id=top["id"])
+    api.post(f"/api/v1/exports/{export_id}/comments", json={"text": "cut earlier"}, headers=crew["li"])
+    post(api, crew["li"], kept, text="wobbly too")
+    assert api.delete(f"/api/v1/assets/{aid}").status_code in (200, 204)
+    post(api, crew["li"], aid, text="a note on a trashed clip stays out of search")
+    assert [i["asset_id"] for i in search(api, "wobbly")] == [kept]
+    assert search(api, "trashed") == []
+    purged = api.delete(f"/api/v1/assets/{aid}", params={"purge": "true"})
+    assert purged.status_code in (200, 204), purged.text
+    with root.uow() as s:
+        assert [c.text for c in s.query(Comment).all()] == ["wobbly too"]
