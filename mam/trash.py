@@ -14,14 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mam import comments
-from mam.errors import Conflict, MamError
+from mam.errors import Conflict, TransientError
 from mam.models import Asset, Export, UploadSession, WorkItem, WorkState, utcnow
 from mam.storage import Storage
 from mam.storage.keys import originals_prefix
 from mam.utc import aware_utc
 
 
-class PurgeIncomplete(MamError):
+class PurgeIncomplete(TransientError):
     """Some objects of a purged asset could not be deleted; the asset stays in the trash."""
 
     def __init__(self, asset_id: str, remaining: list[str]) -> None:
@@ -79,6 +79,7 @@ def purge(session: Session, storage: Storage, asset: Asset) -> int:
         session.delete(item)
     for export in session.scalars(select(Export).where(Export.asset_id == asset.id)):
         session.delete(export)
+    session.flush()  # exports go before the asset (the database would cascade them under the ORM)
     session.delete(asset)
     session.flush()
     return deleted

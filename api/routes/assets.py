@@ -56,7 +56,7 @@ def thumbnail_url(asset: Asset, links: MediaLinks) -> str | None:
     return None
 
 
-def _to_public(asset: Asset, links: MediaLinks) -> AssetPublic:
+def asset_public(asset: Asset, links: MediaLinks) -> AssetPublic:
     base = f"/api/v1/assets/{asset.id}"
     rends = []
     for r in asset.renditions:
@@ -126,14 +126,14 @@ def list_assets(
 ) -> AssetPage:
     """Assets, newest first (those in the trash only with `trashed=true`)."""
     total, rows = catalog.list_assets(session, page=page, page_size=page_size, status=status_, trashed=trashed)
-    items = [_to_public(a, links) for a in rows]
+    items = [asset_public(a, links) for a in rows]
     return AssetPage(total=total, page=page, page_size=page_size, items=items)
 
 
 @router.get("/{asset_id}", response_model=AssetPublic, responses={404: {"description": "no such asset"}})
 def get_asset(_: CallerDep, asset_id: str, session: SessionDep, links: LinksDep) -> AssetPublic:
     """One asset: status, error, technical facts, renditions with URLs that play without a header."""
-    return _to_public(catalog.get_asset(session, asset_id), links)
+    return asset_public(catalog.get_asset(session, asset_id), links)
 
 
 @router.patch("/{asset_id}", response_model=AssetPublic,
@@ -150,7 +150,7 @@ def edit_asset(me: CallerDep, asset_id: str, body: AssetPatch, uow: UowDep, link
         asset = catalog.edit_asset(s, asset, **changes)
         if diff := audit.diff(before, _edited_fields(asset)):
             me.audit(s, "asset.update", "asset", asset.id, diff)
-        return _to_public(asset, links)
+        return asset_public(asset, links)
 
 
 def _edited_fields(asset: Asset) -> dict:
@@ -286,7 +286,7 @@ def delete_asset(me: CallerDep, asset_id: str, uow: UowDep, r: RootDep, links: L
             return Response(status_code=status.HTTP_204_NO_CONTENT)
         trash.trash(s, asset, me.actor.user_id if me.actor else None)
         me.audit(s, "asset.trash", "asset", asset_id)
-        return _to_public(asset, links)
+        return asset_public(asset, links)
 
 
 @router.post("/{asset_id}/restore", response_model=AssetPublic,
@@ -297,4 +297,4 @@ def restore_asset(me: CallerDep, asset_id: str, uow: UowDep, links: LinksDep) ->
         asset = catalog.get_asset(s, asset_id)
         trash.restore(s, asset)
         me.audit(s, "asset.restore", "asset", asset_id)
-        return _to_public(asset, links)
+        return asset_public(asset, links)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from api.access import CallerDep
 from api.deps import SessionDep, UowDep
 from api.media_links import LinksDep
-from api.routes.assets import _to_public as asset_public
+from api.routes.assets import asset_public
 from api.schemas import (
     AssetPage,
     CollectionAssetsIn,
