@@ -345,3 +345,24 @@ def test_a_videographer_edits_own_uploads_only_and_every_change_is_audited(app, 
     by_li = admin.get("/api/v1/audit", params={"actor": "li", "action": "asset"}).json()
     assert by_li["total"] == 2
     assert client_for(app, editor).get("/api/v1/audit").status_code == 403
+
+
+def test_a_purge_the_store_half_refuses_leaves_the_asset_in_the_trash_naming_what_remains(app, admin, root,
+                                                                                        monkeypatch):
+    aid = upload(admin).json()["id"]
+    root.storage.put_stream(f"derivatives/{aid}/proxy.mp4", io.BytesIO(b"p"), "video/mp4")
+    admin.delete(f"/api/v1/assets/{aid}")
+    real = root.storage.delete_prefix
+
+    def refuse_derivatives(prefix: str) -> int:
+        if prefix.startswith("derivatives/"):
+            raise OSError("disk says no")
+        return real(prefix)
+
+    monkeypatch.setattr(root.storage, "delete_prefix", refuse_derivatives)
+    resp = admin.delete(f"/api/v1/assets/{aid}?purge=true")
+    assert resp.status_code == 503 and f"derivatives/{aid}/proxy.mp4" in resp.json()["detail"]
+    assert admin.get(f"/api/v1/assets/{aid}").json()["trashed"] is True
+    monkeypatch.setattr(root.storage, "delete_prefix", real)
+    assert admin.delete(f"/api/v1/assets/{aid}?purge=true").status_code == 204
+    assert [k for k in root.storage.list_keys() if aid in k] == []
