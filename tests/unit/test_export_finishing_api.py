@@ -21,7 +21,7 @@ def png(size=(200, 80), mode="RGBA") -> bytes:
     return buf.getvalue()
 
 
-def with_subtitles(root, asset_id: str) -> None:
+def with_subtitles(root, asset_id: str) -> None:  # noqa: F811
     with root.uow() as s:
         a = catalog.get_asset(s, asset_id)
         a.transcript = [{"start_s": 1.0, "end_s": 2.5, "text": "第一句", "source": "subtitle", "sidecar": "a.srt"},
