@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/uploads.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/exports.py --repeats 1 --seconds 12
+	$(BIN)/python bench/reframe.py --repeats 1 --seconds 60
 	$(BIN)/python bench/finishing.py --repeats 3
 	$(BIN)/python bench/auth.py --requests 2000
 
