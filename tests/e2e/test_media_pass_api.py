@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
 import pytest
 
-from tests.support.media import ffmpeg
+from tests.support.media import ffmpeg, probe
 
 pytestmark = pytest.mark.e2e
 S = "s=640x360:r=25"
@@ -37,11 +38,16 @@ def test_shots_qc_loudness_sprites_and_waveform(srv, tmp_path):
     assert abs(silence["start_s"] - 4) <= 0.2 and abs(silence["end_s"] - 6) <= 0.2
     assert -30 < rec["loudness"]["integrated_lufs"] < -15 and rec["loudness"]["true_peak_dbtp"] < 0
     rends = {r["name"]: r for r in rec["renditions"]}
-    vtt = c.get(rends["thumbnails.vtt"]["url"]).text
+    browser = httpx.Client(timeout=30)  # a player has no token: every link works on its own
+    vtt = browser.get(rends["thumbnails.vtt"]["url"]).text
     assert vtt.startswith("WEBVTT")
-    refs = sorted(set(re.findall(r"(sprite_\d+\.jpg)#xywh=", vtt)))
-    assert refs == ["sprite_001.jpg"]
-    base = rends["thumbnails.vtt"]["url"].rsplit("/", 1)[0]
-    assert c.get(f"{base}/{refs[0]}").content[:3] == b"\xff\xd8\xff"  # relative names resolve like a player would
+    links = sorted({m.group(1) for m in re.finditer(r"^(\S+)#xywh=\d+,\d+,\d+,\d+$", vtt, re.M)})
+    assert len(links) == 1 and "/renditions/sprite_001.jpg?" in links[0] and "sig=" in links[0]
+    assert browser.get(links[0]).content[:3] == b"\xff\xd8\xff"
+    proxy = tmp_path / "proxy.mp4"
+    proxy.write_bytes(browser.get(rends["proxy.mp4"]["url"]).content)
+    probed = probe(proxy)
+    assert [s["codec_name"] for s in probed["streams"]] == ["h264", "aac"]
+    assert abs(float(probed["format"]["duration"]) - 11) < 0.2
     wave = json.loads(c.get(rends["waveform.json"]["url"]).content)
     assert len(wave["peaks"]) > 100

@@ -125,7 +125,7 @@ def test_duplicates_are_not_stored_twice(srv, tmp_path):
     sess = c.post("/api/v1/uploads", json={"filename": "undeclared.mp4", "size_bytes": src.stat().st_size}).json()
     send_parts(srv, sess, src)
     done = c.post(f"/api/v1/uploads/{sess['upload_id']}/complete").json()
-    assert done == {"asset_id": original, "duplicate_of": original}
+    assert done == {"asset_id": original, "duplicate_of": original, "duplicate_in_trash": False}
     assert total_assets(srv) == before
     originals = srv.data_dir / "objects" / "originals"
     assert sorted(p.name for p in originals.iterdir()).count(original) == 1
