@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.media import make_clip, probe
@@ -88,8 +89,16 @@ def test_presets_requested_together_are_made_checked_and_served(srv, clip_asset,
     text = c.get(master["url"]).text
     assert "#EXT-X-STREAM-INF" in text and "BANDWIDTH=" in text and "RESOLUTION=" in text
     names = {o["name"] for o in done["app-hls"]["outputs"]}
-    for line in (ln for ln in text.splitlines() if ln and not ln.startswith("#")):
-        assert line in names, f"the master playlist names {line}, which the export serves"
+    player = httpx.Client(timeout=30)  # no token: a player follows the playlists' own links
+    variants = [ln for ln in player.get(master["url"]).text.splitlines() if ln and not ln.startswith("#")]
+    assert variants
+    for link in variants:
+        name = link.split("/outputs/", 1)[1].split("?", 1)[0]
+        assert name in names and "sig=" in link, f"the master playlist names {link}, which the export serves"
+    media = player.get(variants[0])
+    assert media.status_code == 200 and "#EXTINF" in media.text
+    segment = next(ln for ln in media.text.splitlines() if ln and not ln.startswith("#"))
+    assert player.get(segment).status_code == 200
     listed = c.get(f"/api/v1/assets/{clip_asset}").json()["exports"]
     assert {e["preset"] for e in listed} >= {"web-mp4", "app-hls", "radio-wav"}
 
