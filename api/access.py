@@ -1,7 +1,7 @@
 """Who may call what: the one table of the role each route needs, and the check every request passes.
 
 Roles are cumulative (``mam.users.ROLES``). A route missing from ``RULES`` stops the app at start
-(``check_rules``); a rule naming a route that no longer exists fails a test.
+(``install`` calls ``check_rules``); a rule naming a route that no longer exists fails a test.
 
 Credentials, in order: a signed URL (only on media routes marked ``signed``; ``?exp=&sig=``), a bearer
 token (scripts, the CLI), the session cookie of a browser sign-in (then unsafe methods need the
@@ -201,11 +201,19 @@ def route_keys(app: FastAPI) -> set[tuple[str, str]]:
 
 def check_rules(app: FastAPI) -> None:
     """Refuse to start when an /api/v1 route has no rule (a rule naming no route fails a test instead)."""
-    app.state.route_paths = {id(route): path for route, path in api_routes(app)}
     missing = sorted(route_keys(app) - RULES.keys())
     if missing:
         raise RuntimeError("no access rule for " + ", ".join(f"{m} {p}" for m, p in missing)
                            + ": add it to api.access.RULES")
+
+
+def install(app: FastAPI) -> None:
+    """Check the rules against ``app``'s routes, then index each route's rule by the route object FastAPI
+    hands a request (one dict lookup per request) and give the app its credential cache."""
+    check_rules(app)
+    app.state.route_rules = {(id(route), m): rule_for(m, path) for route, path in api_routes(app)
+                             if path.startswith(V1) for m in route.methods}
+    app.state.credentials = CredentialCache()
 
 
 def _resolve(request: Request, key: str, lookup) -> tuple[Actor | None, str | None]:
@@ -236,9 +244,10 @@ def authenticate(request: Request) -> Caller:
     """Who is calling (signed URL, bearer token or session cookie), checked against the route's rule.
     Runs before every /api/v1 route; routes read the result through ``CallerDep``."""
     route = request.scope.get("route")
-    rule = rule_for(request.method, request.app.state.route_paths.get(id(route), ""))
+    method = "GET" if request.method == "HEAD" else request.method
+    rule = request.app.state.route_rules.get((id(route), method))
     ip = request.client.host if request.client else None
-    if rule is None:  # cannot happen after check_rules; refuse rather than guess
+    if rule is None:  # cannot happen after install; refuse rather than guess
         raise Forbidden("no access rule for this route")
     if rule.role is None:
         caller = Caller(None, "none", ip)

@@ -104,12 +104,11 @@ def create_app(r: Root | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.root = r
-    app.state.credentials = access.CredentialCache()
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
     for module in (health, people, assets, uploads, search, projects, exports, finishing, reviews, comments,
                    collections):
         v1.include_router(module.router)
     app.include_router(v1)
-    access.check_rules(app)
+    access.install(app)
     errors.install(app)
     return app

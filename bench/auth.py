@@ -92,7 +92,6 @@ def main() -> None:
             scope = {"type": "http", "method": "GET", "path": "/api/v1/projects", "query_string": b"",
                      "headers": [(k.encode(), v.encode()) for k, v in headers.items()], "app": target,
                      "route": route, "client": ("127.0.0.1", 1)}
-            target.state.route_paths = app.state.route_paths
             samples[way] = []
             for _ in range(args.requests):
                 t0 = time.perf_counter()

@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.access import CallerDep
+from api.access import Caller, CallerDep
 from api.deps import RootDep, SessionDep, SettingsDep, StorageDep
 from api.streaming import RequestBodyReader
+from app.bootstrap import Root
 from mam import uploads
 from mam.errors import InvalidInput, NotFound
 from mam.models import UploadSession
@@ -226,7 +227,7 @@ def complete_upload(upload_id: str, me: CallerDep, r: RootDep, body: CompleteIn 
                        duplicate_in_trash=done.duplicate_in_trash)
 
 
-def audit_upload(r, me, done: uploads.Completed) -> None:
+def audit_upload(r: Root, me: Caller, done: uploads.Completed) -> None:
     """One ``asset.upload`` entry for a new asset (a duplicate adds nothing to the catalog)."""
     if done.duplicate_of is None:
         with r.uow() as s:
