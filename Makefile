@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint bench doctor clean
+WEB    := web/dist/index.html
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package-lock.json web/vite.config.ts
+
+.PHONY: run test lint bench doctor clean web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -15,13 +18,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+## Build the web UI (npm ci from web/package-lock.json, then vite build) into web/dist
+$(WEB): $(STAMP) $(WEB_SRC)
+	@scripts/web-build.sh
+
+web: $(WEB)
+
 ## Start API + embedded Redis + workers on http://127.0.0.1:8000 (SQLite and files under ./var)
-run: $(STAMP)
+run: $(STAMP) $(WEB)
 	@scripts/system-deps.sh run
 	$(BIN)/mam serve
 
 ## Run every test (unit, integration, end to end); starts its own Redis, S3 API server and PostgreSQL
-test: $(STAMP)
+test: $(STAMP) $(WEB)
 	@scripts/system-deps.sh test
 	$(BIN)/python -m pytest
 
@@ -42,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/auth.py --requests 2000
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache web/dist web/node_modules

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from mam import audit
 from mam import auth as credentials
-from mam.errors import Forbidden, Unauthenticated
+from mam.errors import Forbidden, MamError, Unauthenticated
 from mam.users import Actor
 
 SESSION_COOKIE = "mam_session"
@@ -56,8 +56,10 @@ V1 = "/api/v1"
 #: a token is made by an admin or its own user, a purge needs an admin, a review needs its level's role.
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/health"): OPEN,
+    ("GET", f"{V1}/ui/config"): OPEN,
     # sign-in
     ("POST", f"{V1}/auth/login"): OPEN,
+    ("GET", f"{V1}/auth/session"): OPEN,
     ("POST", f"{V1}/auth/logout"): VIEWER,
     ("GET", f"{V1}/me"): VIEWER,
     # people
@@ -130,6 +132,7 @@ class Caller:
     actor: Actor | None  # None on open routes
     via: str  # "token" | "session" | "signed" | "none"
     ip: str | None = None
+    csrf: str | None = None  # the browser session's CSRF token (sessions only)
 
     def reaches(self, role: str) -> bool:
         return self.actor is not None and self.actor.reaches(role)
@@ -285,8 +288,17 @@ def _credentials(request: Request, ip: str | None) -> Caller:
             sent = request.headers.get(CSRF_HEADER, "")
             if not csrf or not sent or not _same(sent, csrf):
                 raise Forbidden(f"missing or wrong {CSRF_HEADER} header")
-        return Caller(actor, "session", ip)
+        return Caller(actor, "session", ip, csrf)
     raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
+
+
+def signed_in(request: Request) -> Caller | None:
+    """The session or token caller of ``request`` if its credentials are good, else None (never raises):
+    for open routes that answer differently to a signed-in browser."""
+    try:
+        return _credentials(request, request.client.host if request.client else None)
+    except MamError:
+        return None
 
 
 def _same(a: str, b: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from api import access, errors
+from api import access, errors, web
 from api.routes import (
     assets,
     collections,
@@ -21,6 +21,7 @@ from api.routes import (
     projects,
     reviews,
     search,
+    ui,
     uploads,
 )
 from app.bootstrap import Root, root
@@ -106,9 +107,10 @@ def create_app(r: Root | None = None) -> FastAPI:
     app.state.root = r
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
     for module in (health, people, assets, uploads, search, projects, exports, finishing, reviews, comments,
-                   collections):
+                   collections, ui):
         v1.include_router(module.router)
     app.include_router(v1)
     access.install(app)
     errors.install(app)
+    web.install(app, r.settings.web_dir)
     return app

@@ -412,6 +412,15 @@ class UserPublic(BaseModel):
     created_at: datetime | None = None
 
 
+class MePublic(UserPublic):
+    csrf_token: str | None = Field(None, description="signed in with the session cookie: the token to send as "
+                                   "`X-CSRF-Token` on unsafe methods (so a reloaded page can go on)")
+
+
+class SessionState(BaseModel):
+    user: MePublic | None = Field(None, description="null: not signed in (or the session ended)")
+
+
 class LoginOut(BaseModel):
     user: UserPublic
     csrf_token: str = Field(..., description="send it as `X-CSRF-Token` on POST/PUT/PATCH/DELETE with the cookie")

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     dispatch_interval_s: float = Field(5.0, ge=0)  # how often the API hands queued work to the broker (0: never)
     redispatch_after_s: int = Field(900, ge=10)  # a sent or running step untouched this long is handed over again
 
+    # web UI
+    web_dir: Path | None = None  # the built UI (index.html + static/); default: web/dist beside the code
+    map_tiles_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: the offline base map the app serves
+    map_tiles_attribution: str = ""
+
     # exports
     presets_dir: Path | None = None  # preset YAML files; default: the ones shipped in config/presets
     review_file: Path | None = None  # review levels (三审) and what needs them; default: config/review.yaml

@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.access import SESSION_COOKIE, CallerDep, forget_credentials
+from api.access import SESSION_COOKIE, CallerDep, forget_credentials, signed_in
 from api.deps import RootDep, SessionDep, UowDep
 from api.schemas import (
     AuditEntryPublic,
     AuditPage,
     LoginIn,
     LoginOut,
+    MePublic,
+    SessionState,
     TokenCreate,
     TokenCreated,
     TokenPublic,
@@ -72,13 +74,22 @@ def logout(me: CallerDep, r: RootDep, request: Request) -> Response:
     return response
 
 
-@router.get("/me", response_model=UserPublic)
-def whoami(me: CallerDep, session: SessionDep) -> UserPublic:
-    """The signed-in user (or the bootstrap admin)."""
+@router.get("/auth/session", response_model=SessionState)
+def session_state(request: Request, session: SessionDep) -> SessionState:
+    """Who this browser is signed in as, or nobody: always 200, so a page can ask before it signs in."""
+    caller = signed_in(request)
+    if caller is None or caller.actor is None:
+        return SessionState(user=None)
+    return SessionState(user=whoami(caller, session))
+
+
+@router.get("/me", response_model=MePublic)
+def whoami(me: CallerDep, session: SessionDep) -> MePublic:
+    """The signed-in user (or the bootstrap admin); with a session cookie, also its CSRF token."""
     if me.actor and me.actor.user_id:
-        return user_public(users.get_user(session, me.actor.user_id))
-    return UserPublic(id=None, username=me.actor.username if me.actor else "", role=me.actor.role
-                      if me.actor else "viewer")
+        return MePublic(**user_public(users.get_user(session, me.actor.user_id)).model_dump(), csrf_token=me.csrf)
+    return MePublic(id=None, username=me.actor.username if me.actor else "", role=me.actor.role
+                    if me.actor else "viewer")
 
 
 @router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED,
