@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import need_ffmpeg
-from tests.support.browser import need_browser
+from tests.support.browser import WEB_DIR, need_browser
 from tests.support.serve import RunningServer, start_server
 
 
@@ -23,7 +23,7 @@ def browser():
 @pytest.fixture(scope="module")
 def srv(request, tmp_path_factory, browser) -> RunningServer:
     need_ffmpeg()
-    env = getattr(request.module, "SERVER_ENV", None)
+    env = {"MAM_WEB_DIR": str(WEB_DIR), **getattr(request.module, "SERVER_ENV", {})}
     s = start_server(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "var", env)
     yield s
     s.stop()

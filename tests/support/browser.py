@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-WEB_DIST = REPO / "web" / "dist" / "index.html"
+#: the built UI under test: web/dist, or MAM_TEST_WEB_DIR (a build of one's own while others rebuild web/dist)
+WEB_DIR = Path(os.environ.get("MAM_TEST_WEB_DIR") or REPO / "web" / "dist")
+WEB_DIST = WEB_DIR / "index.html"
 AXE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = REPO / "test-artifacts" / "screenshots"
 PASSWORD = "京雄城际 2026 password"
@@ -33,7 +35,7 @@ def need_browser() -> str:
     except ImportError:
         pytest.skip("playwright not installed (pip install -e '.[test]')")
     if not WEB_DIST.is_file():
-        pytest.skip("web UI not built (make web)")
+        pytest.skip(f"web UI not built at {WEB_DIR} (make web)")
     return path
 
 
