@@ -122,6 +122,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", f"{V1}/deliveries/{{delivery_id}}"): PRODUCER,
     ("GET", f"{V1}/deliveries"): PRODUCER,
     ("GET", f"{V1}/reports/deliveries"): PRODUCER,
+    # jobs (work items): retry a failed asset step; exports are cancelled through DELETE /exports/{id}
+    ("GET", f"{V1}/jobs"): VIEWER,
+    ("POST", f"{V1}/jobs/{{job_id}}/retry"): EDITOR,
 }
 
 

@@ -17,6 +17,7 @@ from api.routes import (
     exports,
     finishing,
     health,
+    jobs,
     people,
     projects,
     reviews,
@@ -107,7 +108,7 @@ def create_app(r: Root | None = None) -> FastAPI:
     app.state.root = r
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(access.authenticate)])
     for module in (health, people, assets, uploads, search, projects, exports, finishing, reviews, comments,
-                   collections, ui):
+                   collections, jobs, ui):
         v1.include_router(module.router)
     app.include_router(v1)
     access.install(app)
