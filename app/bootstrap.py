@@ -106,6 +106,15 @@ def child_env(**overrides: str) -> dict[str, str]:
     return {**os.environ, **overrides}
 
 
+def first_user(r: Root) -> str | None:
+    """On first start with no users, add ``admin`` with a random password (kept in ``var/admin-password``,
+    0600) and return it to print once: the web UI has someone to sign in as."""
+    from mam.auth import ensure_first_user
+
+    with r.uow() as s:
+        return ensure_first_user(s, r.settings.first_password_file)
+
+
 def start_up(r: Root, *, requeue: bool = True) -> str | None:
     """Migrate the catalog, index assets the search index lacks, requeue unfinished work; on first start
     without ``MAM_ADMIN_TOKEN`` create an admin token and return it (to print once)."""

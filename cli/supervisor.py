@@ -137,6 +137,9 @@ def serve(settings: Settings, workers: int) -> None:
         if token:
             console.print(f"[bold yellow]Admin token (shown once, also stored in {settings.token_file}):[/]")
             print(token, flush=True)
+        if password := bootstrap.first_user(root):
+            console.print(f"[bold yellow]Web UI sign-in: admin / {password}[/] (shown once, also stored in "
+                          f"{settings.first_password_file})", soft_wrap=True)
         log_path = settings.data_dir / "worker.log"
         env = bootstrap.child_env(MAM_BROKER_URL=settings.broker_url)
         pools = worker_pools(settings, workers)

@@ -140,6 +140,11 @@ class Settings(BaseSettings):
         return self.data_dir / "url-signing-key"
 
     @property
+    def first_password_file(self) -> Path:
+        """Where the first-start password of the ``admin`` user (for the web UI) is kept (mode 0600)."""
+        return self.data_dir / "admin-password"
+
+    @property
     def token_file(self) -> Path:
         """Where the first-start admin token is kept for the local CLI (mode 0600)."""
         return self.data_dir / "admin-token"

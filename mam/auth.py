@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from mam import audit
 from mam.errors import NotFound, TooManyAttempts
 from mam.models import ApiToken, AuthSession, User, utcnow
-from mam.users import Actor, find_user, password_matches
+from mam.users import Actor, create_user, find_user, password_matches
 from mam.utc import aware_utc
 
 BOOTSTRAP_ADMIN = "admin"  # the actor name of the bootstrap admin token (MAM_ADMIN_TOKEN / var/admin-token)
@@ -94,11 +94,26 @@ def ensure_admin_token(session: Session, token_file: Path) -> str | None:
     token = new_token()
     session.add(ApiToken(name="admin", role="admin", token_sha256=hash_token(token)))
     session.flush()
-    token_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(token + "\n")
+    _write_secret(token_file, token)
     return token
+
+
+def ensure_first_user(session: Session, password_file: Path, username: str = "admin") -> str | None:
+    """On first start with no users, add the ``admin`` user (role admin) with a random password written to
+    ``password_file`` (0600), so someone can sign in to the web UI. Returns the password (to print once)."""
+    if session.scalar(select(User.id).limit(1)):
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user(session, username, password, "admin", "管理员")
+    _write_secret(password_file, password)
+    return password
+
+
+def _write_secret(path: Path, value: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
 
 
 # -- browser sessions ------------------------------------------------------------------------------------
