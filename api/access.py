@@ -99,6 +99,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{V1}/collections/{{collection_id}}/assets/{{asset_id}}"): EDITOR,
     # uploads
     ("POST", f"{V1}/uploads"): VIDEOGRAPHER,
+    ("POST", f"{V1}/uploads/plan"): VIDEOGRAPHER,
     ("GET", f"{V1}/uploads/{{upload_id}}"): VIDEOGRAPHER,
     ("PUT", f"{V1}/uploads/{{upload_id}}/parts/{{part_number}}"): VIDEOGRAPHER,
     ("POST", f"{V1}/uploads/{{upload_id}}/parts/{{part_number}}/presign"): VIDEOGRAPHER,

@@ -25,12 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from mam.card_groups import group_files
 from mam.sidecar_check import HEAD_BYTES, check_sidecar
 from mam.uploads import SIDECAR_KINDS
-
-MEDIA_EXTS = frozenset("""mp4 mov mxf mts m2ts ts mkv webm avi mpg mpeg m4v 3gp flv wmv dv insv
-    wav mp3 m4a aac flac ogg opus aif aiff
-    jpg jpeg png tif tiff dng heic heif webp arw cr2 cr3 nef raf orf rw2""".split())
 
 # Why a path was skipped (the summary counts by these).
 LINK = "symbolic link"
@@ -173,23 +170,9 @@ def group(paths: list[Path]) -> Scan:
             found[p] = (st.st_dev, st.st_ino)
         else:
             skipped.append(Skipped(p, SPECIAL, "not a regular file (FIFO, socket or device)"))
-    by_stem: dict[tuple[Path, str], Item] = {}
-    loose: list[Path] = []
-    for f in sorted(found):
-        if _ext(f) in MEDIA_EXTS:
-            item = by_stem.setdefault((f.parent, f.stem.lower()), Item(f))
-            item.ids[f] = found[f]
-        else:
-            loose.append(f)
-    ignored: list[Path] = []
-    for f in loose:
-        item = by_stem.get((f.parent, f.stem.lower()))
-        if item is not None and _ext(f) in SIDECAR_KINDS:
-            item.sidecars.append(f)
-            item.ids[f] = found[f]
-        else:
-            ignored.append(f)
-    return Scan(items=list(by_stem.values()), ignored=ignored, skipped=skipped)
+    grouped = group_files(found)  # the one grouping rule, shared with the web UI's upload plan
+    items = [Item(g.clip, list(g.sidecars), {f: found[f] for f in (g.clip, *g.sidecars)}) for g in grouped.groups]
+    return Scan(items=items, ignored=[f for f, _ in grouped.left_out], skipped=skipped)
 
 
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)

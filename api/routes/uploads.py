@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import logging
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
@@ -15,8 +17,11 @@ from api.deps import RootDep, SessionDep, SettingsDep, StorageDep
 from api.streaming import RequestBodyReader
 from app.bootstrap import Root
 from mam import uploads
+from mam.card_groups import ORPHAN_SIDECAR, group_files
 from mam.errors import InvalidInput, NotFound
 from mam.models import UploadSession
+from mam.names import check_filename, stem_and_ext
+from mam.sidecar_check import HEAD_BYTES, check_sidecar
 from pipelines import workflow
 
 log = logging.getLogger(__name__)
@@ -103,6 +108,38 @@ class CompleteOut(BaseModel):
                                      "`POST /api/v1/assets/{duplicate_of}/restore` brings it back")
 
 
+class PlanFile(BaseModel):
+    path: str = Field(max_length=4096, description="where the file sits in what was dropped, '/'-separated "
+                      "(`DCIM/100MEDIA/DJI_0001.MP4`); only the name and its folder matter")
+    size: int = Field(ge=0)
+    head: str | None = Field(None, max_length=90_000, description="base64 of the file's first 64 KiB: a sidecar "
+                             "whose content does not fit its extension is then left out, as `mam ingest` does")
+
+
+class PlanIn(BaseModel):
+    files: list[PlanFile] = Field(max_length=20_000)
+
+
+class PlanGroup(BaseModel):
+    clip: str = Field(description="the clip's path as sent")
+    size: int
+    part_size: int = Field(description="the part size its upload session will have")
+    part_count: int
+    sidecars: list[str] = Field(description="paths of the files that travel with the clip")
+
+
+class PlanSkip(BaseModel):
+    path: str
+    code: str = Field(description="hidden | empty | bad_path | bad_name | too_large | not_media | lone_sidecar | "
+                      "bad_sidecar")
+    reason: str
+
+
+class PlanOut(BaseModel):
+    groups: list[PlanGroup]
+    skipped: list[PlanSkip] = Field(description="what will not be uploaded, and why")
+
+
 def limits(settings) -> uploads.Limits:
     """The upload limits the settings give."""
     return uploads.Limits(settings.max_upload_bytes, settings.upload_ttl_s, settings.allowed_kinds,
@@ -148,6 +185,72 @@ def create_upload(body: UploadCreate, me: CallerDep, r: RootDep, session: Sessio
         return UploadOut(status="duplicate", duplicate_of=opened.duplicate_of, asset_id=opened.duplicate_of,
                          duplicate_in_trash=opened.duplicate_in_trash)
     return _describe(uploads.get_open(session, opened.upload_id), r.storage, request, r.settings.upload_ttl_s)
+
+
+@router.post("/plan", response_model=PlanOut)
+def plan_upload(body: PlanIn, _: CallerDep, settings: SettingsDep) -> PlanOut:
+    """Group dropped files as `mam ingest` groups a card: each clip with its sidecars (.SRT, .LRF, .THM,
+    subtitles, .xmp … of the same folder and name), and what is left out with its reason. Nothing is stored."""
+    lim = limits(settings)
+    sizes: dict[PurePosixPath, int] = {}
+    sent: dict[PurePosixPath, PlanFile] = {}
+    skipped: list[PlanSkip] = []
+    for f in body.files:
+        p = PurePosixPath(f.path.replace("\\", "/").lstrip("/"))
+        if not p.parts or ".." in p.parts:
+            skipped.append(PlanSkip(path=f.path, code="bad_path", reason="not a file path"))
+        elif any(part.startswith(".") for part in p.parts):
+            skipped.append(PlanSkip(path=f.path, code="hidden", reason="hidden file"))
+        elif f.size == 0:
+            skipped.append(PlanSkip(path=f.path, code="empty", reason="empty file"))
+        else:
+            sizes[p], sent[p] = f.size, f
+    grouped = group_files(sizes)
+    groups = []
+    for g in grouped.groups:
+        clip = sent[g.clip]
+        try:
+            check_filename(g.clip.name)
+        except InvalidInput as exc:
+            skipped.append(PlanSkip(path=clip.path, code="bad_name", reason=str(exc)))
+            continue
+        if clip.size > lim.max_upload_bytes:
+            skipped.append(PlanSkip(path=clip.path, code="too_large",
+                                    reason=f"larger than the upload limit of {lim.max_upload_bytes} bytes"))
+            continue
+        kept = []
+        for sc in g.sidecars:
+            if reason := _sidecar_left_out(sent[sc], sc.name, g.clip.name, len(kept)):
+                skipped.append(PlanSkip(path=sent[sc].path, code="bad_sidecar", reason=reason))
+            else:
+                kept.append(sent[sc].path)
+        part_size, count = uploads.plan_parts(clip.size, lim.part_size)
+        groups.append(PlanGroup(clip=clip.path, size=clip.size, part_size=part_size, part_count=count,
+                                sidecars=kept))
+    skipped += [PlanSkip(path=sent[p].path, code="lone_sidecar" if why == ORPHAN_SIDECAR else "not_media", reason=why)
+                for p, why in grouped.left_out]
+    return PlanOut(groups=groups, skipped=skipped)
+
+
+def _sidecar_left_out(f: PlanFile, name: str, clip_name: str, kept: int) -> str | None:
+    """Why this sidecar will not travel with its clip, or None."""
+    try:
+        check_filename(name)
+    except InvalidInput as exc:
+        return str(exc)
+    if f.size > uploads.MAX_SIDECAR:
+        return f"sidecar larger than {uploads.MAX_SIDECAR} bytes; {clip_name} is uploaded without it"
+    if kept >= uploads.MAX_SIDECARS:
+        return f"more than {uploads.MAX_SIDECARS} sidecars; {clip_name} is uploaded without this one"
+    if f.head is not None:
+        try:
+            head = base64.b64decode(f.head, validate=True)[:HEAD_BYTES]
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidInput(f"head of {f.path!r} must be base64") from exc
+        ext = stem_and_ext(name)[1]
+        if reason := check_sidecar(uploads.SIDECAR_KINDS[ext], head, ext=ext):
+            return f"not a valid .{ext} sidecar ({reason}); {clip_name} is uploaded without it"
+    return None
 
 
 @router.get("/{upload_id}", response_model=UploadOut)
