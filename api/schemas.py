@@ -196,6 +196,10 @@ class SearchItemPublic(BaseModel):
     kind: str | None = None
     status: str
     project: str | None = None
+    camera: str | None = Field(None, description="the capture device (camera, phone, drone)")
+    place: str | None = Field(None, description="where it was captured: its first place's names, widest first, "
+                              "in Chinese where known (河北省 保定市 雄县)")
+    place_en: str | None = Field(None, description="the same place's names in English where known")
     hits: list[SearchHitPublic] = []
 
 

@@ -31,6 +31,19 @@ def _floats(value: str | None, n: int, name: str) -> tuple[float, ...] | None:
     return parts
 
 
+def _place(places: list | None) -> dict[str, str | None]:
+    """The first place's names, widest first: Chinese where known (``place``) and English (``place_en``)."""
+    p = next((x for x in places or [] if isinstance(x, dict)), None) or {}
+    zh = [p.get(f"{k}_zh") or p.get(k) for k in ("admin1", "admin2", "city")]
+    en = [p.get(k) for k in ("admin1", "admin2", "city")]
+
+    def join(names: list) -> str | None:
+        return " ".join(dict.fromkeys(n for n in names if isinstance(n, str) and n)) or None
+
+    return {"place": join(zh) or join([p.get("country_zh") or p.get("country")]),
+            "place_en": join(en) or join([p.get("country")])}
+
+
 def _when(value: str | None, name: str) -> date | datetime | None:
     if not value:
         return None
@@ -87,6 +100,7 @@ def search_assets(
             thumbnail_url=thumbnail_url(i.asset, links),
             duration_s=i.asset.technical_facts.duration_s, captured_at=i.asset.captured_at,
             kind=i.asset.kind, status=i.asset.status, project=i.asset.project,
+            camera=i.asset.capture_facts.device or None, **_place(i.asset.places),
             hits=[SearchHitPublic(**vars(h)) for h in i.hits],
         ) for i in result.items
     ]
