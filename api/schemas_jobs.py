@@ -36,7 +36,7 @@ class JobPublic(BaseModel):
                                    "export batch; 1 when done")
     eta_s: float | None = None
     retryable: bool = Field(False, description="POST /api/v1/jobs/{id}/retry would run it again")
-    superseded: bool = Field(False, description="the asset's steps ran again after this one")
+    superseded: bool = Field(False, description="this step of the asset ran again after this one")
     exports: list[JobExportPublic] = Field([], description="an export job's batch: one per preset")
     created_at: datetime
     updated_at: datetime

@@ -96,25 +96,29 @@ def list_jobs(session: Session, *, states: Sequence[str] = (), kinds: Sequence[s
         elif job.state == "running" and item.step in retry_steps and asset.status == "processing":
             job.progress, job.eta_s = round(asset.progress or 0.0, 3), asset.eta_s
         if item.step in retry_steps:
-            latest = newest.get(item.asset_id)
-            job.superseded = latest is not None and latest[1] != item.id and latest[0] >= item.created_at
-            job.retryable = job.state == "failed" and not job.superseded
+            job.superseded = _after(newest.get((item.asset_id, item.step)), item)
+            job.retryable = job.state == "failed" and not _after(newest.get(item.asset_id), item)
         jobs.append(job)
     return total, jobs
 
 
 def _newest_runs(session: Session, asset_ids: Collection[str], steps: Collection[str]
-                 ) -> dict[str, tuple[datetime, str]]:
-    """Per asset: (created_at, id) of its newest work item among ``steps``."""
+                 ) -> dict[str | tuple[str, str], tuple[datetime, str]]:
+    """(created_at, id) of the newest work item among ``steps``: per asset, and per (asset, step)."""
     if not asset_ids or not steps:
         return {}
-    found: dict[str, tuple[datetime, str]] = {}
-    rows = session.execute(select(WorkItem.asset_id, WorkItem.created_at, WorkItem.id)
+    found: dict[str | tuple[str, str], tuple[datetime, str]] = {}
+    rows = session.execute(select(WorkItem.asset_id, WorkItem.step, WorkItem.created_at, WorkItem.id)
                            .where(WorkItem.asset_id.in_(list(asset_ids)), WorkItem.step.in_(list(steps)))
                            .order_by(WorkItem.created_at, WorkItem.id))
-    for aid, created, wid in rows:
-        found[aid] = (created, wid)  # ordered: the last one wins
+    for aid, step, created, wid in rows:  # ordered: the last one wins
+        found[aid] = found[(aid, step)] = (created, wid)
     return found
+
+
+def _after(newest: tuple[datetime, str] | None, item: WorkItem) -> bool:
+    """Whether ``newest`` is another work item, made after ``item``."""
+    return newest is not None and newest[1] != item.id and newest[0] >= item.created_at
 
 
 def get_job(session: Session, job_id: str, *, retry_steps: Collection[str] = ()) -> Job:
@@ -136,6 +140,6 @@ def check_retry(session: Session, job_id: str, *, retry_steps: Collection[str]) 
                        if step == "export" else f"job {job_id}: the {step} step cannot be retried")
     if job.state != "failed":
         raise Conflict(f"job {job_id} is {job.state}, not failed: only a failed job is retried")
-    if job.superseded:
+    if not job.retryable:
         raise Conflict(f"job {job_id} failed, but the asset's steps have run again since: nothing to retry")
     return job

@@ -147,3 +147,17 @@ def test_viewers_read_jobs_and_editors_retry_them(app, client, root):  # noqa: F
         assert r.status_code == 403 and "'editor'" in r.json()["detail"]
     assert TestClient(app).get("/api/v1/jobs").status_code == 401
     assert editor.post(f"/api/v1/jobs/{failed['id']}/retry").status_code == 202
+
+
+def test_a_step_followed_by_the_next_is_not_superseded_but_one_run_again_is(client, root):  # noqa: F811
+    from pipelines import workflow
+
+    aid = client.post("/api/v1/assets", files={"file": ("a.mp4", MP4_HEAD, "video/mp4")}).json()["id"]
+    with root.uow() as s:
+        s.query(WorkItem).filter_by(asset_id=aid).one().state = WorkState.DONE
+        workflow.submit(s, root, aid, "renditions")
+    renditions, metadata = jobs(client)["items"]
+    assert (metadata["kind"], metadata["superseded"], renditions["kind"]) == ("metadata", False, "renditions")
+    assert client.post(f"/api/v1/assets/{aid}/reprocess", json={"steps": ["metadata"]}).status_code == 202
+    again, _, first = jobs(client)["items"]
+    assert again["kind"] == "metadata" and not again["superseded"] and first["superseded"]
