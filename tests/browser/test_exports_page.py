@@ -50,6 +50,16 @@ def _wait(predicate, timeout: float, what: str):
     raise AssertionError(what)
 
 
+def _fits_a_tablet(page, selector: str) -> None:
+    """At 1024 and 768 px wide nothing of ``selector`` sticks out sideways (wide tables scroll in their box)."""
+    for width in (1024, 768):
+        page.set_viewport_size({"width": width, "height": 768})
+        over = page.evaluate("(sel) => { const el = document.querySelector(sel); return [el.scrollWidth -"
+                             " el.clientWidth, document.documentElement.scrollWidth - innerWidth]; }", selector)
+        assert over == [0, 0], (width, over)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
 def test_a_producer_exports_two_presets_from_the_asset_page_and_downloads_the_main_output(
         srv, context, clip, tmp_path):
     producer = add_person(srv, "producer")
@@ -83,6 +93,7 @@ def test_a_producer_exports_two_presets_from_the_asset_page_and_downloads_the_ma
     assert "2" in submit.inner_text()
     assert axe_violations(page) == []
     screenshot(page, "export-dialog")
+    _fits_a_tablet(page, "dialog")
     submit.click()
 
     seen_progress = set()
@@ -155,6 +166,7 @@ def test_a_producer_exports_two_presets_from_the_asset_page_and_downloads_the_ma
     assert [d["platform"] for d in api.get(f"/api/v1/exports/{ids['web-mp4']}").json()["deliveries"]] == ["app"]
     assert axe_violations(page) == []
     screenshot(page, "exports")
+    _fits_a_tablet(page, "main")
     assert w.errors == []
 
 
@@ -209,6 +221,7 @@ def test_the_jobs_page_shows_a_failure_with_its_reason_and_retries_it(srv, conte
     done.first.wait_for()
     assert axe_violations(page) == []
     screenshot(page, "jobs")
+    _fits_a_tablet(page, "main")
 
     row.locator("[data-retry]").click()
     page.get_by_role("status").filter(has_text="已重新提交").wait_for()
