@@ -118,6 +118,10 @@ def test_a_card_folder_goes_up_with_its_sidecar_and_a_second_copy_is_reported(sr
     expect()(page.locator("[data-totals]")).to_contain_text("100%")
     assert axe_violations(page) == []
     screenshot(page, "upload")
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright: nothing runs off the side
+    assert page.evaluate("() => { const s = document.querySelector('section.upload');"
+                         " return s.scrollWidth <= s.clientWidth && s.getBoundingClientRect().right <= 768 }")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     # the same file again, chosen alone: this browser knows its sha256, so the server answers at once
     puts: list[str] = []
