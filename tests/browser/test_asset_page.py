@@ -117,6 +117,16 @@ def test_play_step_marks_scrub_and_the_map_follows(srv, context, drone):
     lat_after = float(page.locator("[data-map]").get_attribute("data-position").split(",")[0])
     assert lat_after > POINTS[4][0]
 
+    # L twice plays at double speed; J plays backward (by seeking back); K stops
+    page.keyboard.press("l")
+    page.keyboard.press("l")
+    page.wait_for_function("document.querySelector('video[data-player]').playbackRate === 2")
+    page.keyboard.press("j")
+    page.wait_for_function("document.querySelector('video[data-player]').paused")
+    back_from = now(page)
+    page.wait_for_function(f"document.querySelector('video[data-player]').currentTime < {back_from - 0.4}")
+    page.keyboard.press("k")
+
     # the timeline has the shot lane, the waveform and a click on it seeks
     wave = page.locator("[data-lane=waveform]").bounding_box()
     page.mouse.click(wave["x"] + wave["width"] * 0.25, wave["y"] + wave["height"] / 2)
@@ -189,5 +199,59 @@ def test_who_may_not_edit_or_export_is_not_offered_it(srv, context, drone, role)
         csrf = c.get("/api/v1/auth/session").json()["user"]["csrf_token"]
         assert c.patch(f"/api/v1/assets/{drone['id']}", json={"title": "no"},
                        headers={"X-CSRF-Token": csrf}).status_code == 403
+    assert axe_violations(page) == []
+    assert w.errors == []
+
+
+def _post(srv, name: str, data: bytes) -> str:
+    r = srv.client().post("/api/v1/assets", files={"file": (name, data)})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_processing_shows_progress_then_plays_and_a_failure_says_why(srv, context, tmp_path):
+    page = context.new_page()
+    w = watch(page)
+    sign_in(page, srv, add_person(srv, "editor"))
+    # an MP4 cut off before its index (moov at the end): stored, then the media pass fails with a reason
+    whole = make_clip(tmp_path / "cut.mp4", seconds=4, size="640x360").read_bytes()
+    broken = _post(srv, "cut.mp4", whole[: len(whole) * 6 // 10])
+    fresh = _post(srv, "fresh.mp4", make_clip(tmp_path / "fresh.mp4", seconds=8, size="640x360").read_bytes())
+    page.goto(f"{srv.url}/assets/{fresh}")
+    # while the media pass runs the page says so; it polls and the player comes without a reload
+    page.locator("[data-progress], video[data-player]").first.wait_for()
+    page.locator("video[data-player]").wait_for(timeout=180_000)
+    assert page.locator("[data-progress]").count() == 0
+    assert srv.client().get(f"/api/v1/assets/{fresh}").json()["status"] == "ready"
+
+    rec = srv.wait_for(broken)
+    assert rec["status"] == "failed"
+    page.goto(f"{srv.url}/assets/{broken}")
+    failure = page.locator("[data-failure]")
+    failure.wait_for()
+    assert rec["error"] in failure.inner_text()
+    assert page.locator("video[data-player]").count() == 0
+    assert axe_violations(page) == []
+    assert w.errors == []
+
+
+def test_a_still_shows_where_it_was_taken(srv, context, tmp_path):
+    from PIL import Image
+
+    img = Image.new("RGB", (640, 480), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "DJI"
+    exif.get_ifd(0x8825).update({1: "N", 2: (39.0, 3.0, 0.0), 3: "E", 4: (115.0, 58.0, 48.0)})
+    img.save(tmp_path / "DJI_0001.JPG", "JPEG", exif=exif)
+    rec = srv.wait_for(_post(srv, "DJI_0001.JPG", (tmp_path / "DJI_0001.JPG").read_bytes()))
+    assert rec["status"] == "ready" and rec["capture"]["location"]["lat"] == pytest.approx(39.05)
+    page = context.new_page()
+    w = watch(page)
+    sign_in(page, srv, add_person(srv, "viewer"))
+    page.goto(f"{srv.url}/assets/{rec['id']}")
+    page.locator("[data-map] path.map-point").wait_for()
+    assert page.locator("[data-map] path.map-track").count() == 0
+    assert page.locator("video").count() == 0
+    page.wait_for_function("[...document.images].some(i => i.complete && i.naturalWidth === 640)")
     assert axe_violations(page) == []
     assert w.errors == []
