@@ -125,6 +125,6 @@ export function keyIsForSomethingElse(e: KeyboardEvent): boolean {
     return true;
   if (document.querySelector("dialog[open]")) return true;
   // a focused button or link keeps space and Enter for itself
-  if ((e.key === " " || e.key === "Enter") && el.closest("button, a[href], [role='button']")) return true;
+  if ((e.key === " " || e.key === "Enter") && el.closest("button, a[href], summary, [role='button'], [role='tab']")) return true;
   return false;
 }
