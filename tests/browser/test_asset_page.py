@@ -255,3 +255,32 @@ def test_a_still_shows_where_it_was_taken(srv, context, tmp_path):
     page.wait_for_function("[...document.images].some(i => i.complete && i.naturalWidth === 640)")
     assert axe_violations(page) == []
     assert w.errors == []
+
+
+GIF = bytes.fromhex("47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b")
+
+
+def test_the_map_uses_the_installations_tiles_when_it_has_them(srv, context, drone):
+    """With `map.tiles_url` (MAM_MAP_TILES_URL) the map draws those tiles and loads no offline outlines; without,
+    it loads the outlines the app serves (never anything from elsewhere)."""
+    page = context.new_page()
+    w = watch(page)
+    sign_in(page, srv, add_person(srv, "viewer"))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    open_asset(page, srv, drone["id"])
+    page.locator("[data-map] path.map-track").wait_for()
+    page.wait_for_function("document.querySelectorAll('[data-map] canvas').length > 0")  # the outlines' layer
+    assert any("/static/world-" in u for u in asked) and any("/static/china-" in u for u in asked)
+    assert all(u.startswith(srv.url) or u.startswith("data:") for u in asked), asked
+
+    page.route("**/api/v1/ui/config", lambda r: r.fulfill(json={
+        "version": "test", "map": {"tiles_url": "/tiles/{z}/{x}/{y}.png", "attribution": "本地瓦片"}}))
+    page.route("**/tiles/**", lambda r: r.fulfill(status=200, content_type="image/gif", body=GIF))
+    asked.clear()
+    open_asset(page, srv, drone["id"])
+    page.locator("[data-map] img.leaflet-tile").first.wait_for()
+    assert "本地瓦片" in page.locator("[data-map] .leaflet-control-attribution").inner_text()
+    assert not any("/static/world-" in u for u in asked)
+    assert page.locator("[data-map] path.map-track").count() == 1
+    assert w.errors == []
