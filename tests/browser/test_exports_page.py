@@ -83,7 +83,7 @@ def test_a_producer_exports_two_presets_from_the_asset_page_and_downloads_the_ma
     in_s = float(dialog.locator("[data-in]").input_value())
     out_s = float(dialog.locator("[data-out]").input_value())
     assert in_s == pytest.approx(1.0, abs=0.05) and out_s == pytest.approx(4.0, abs=0.05), (in_s, out_s)
-    shown = dialog.locator("output.tc").all_inner_texts()
+    shown = dialog.locator("[data-tc]").all_inner_texts()
     assert shown[0] in mark_in and shown[1] in mark_out, (shown, mark_in, mark_out)
     assert dialog.locator("[data-preset]").count() >= 6
     submit = dialog.locator("[data-submit]")
@@ -168,6 +168,46 @@ def test_a_producer_exports_two_presets_from_the_asset_page_and_downloads_the_ma
     screenshot(page, "exports")
     _fits_a_tablet(page, "main")
     assert w.errors == []
+
+
+def test_the_dialog_sends_the_finishing_and_tells_a_refusal_in_words(srv, context, clip):
+    producer = add_person(srv, "producer")
+    page = context.new_page()
+    w = watch(page)
+    sign_in(page, srv, producer)
+    page.goto(f"{srv.url}/assets/{clip}")
+    page.get_by_role("button", name="导出", exact=True).click()
+    dialog = page.get_by_role("dialog", name="导出")
+    dialog.locator('[data-preset="web-mp4"]').check()
+    dialog.locator("[data-in]").fill("2")
+    dialog.locator("[data-out]").fill("99")
+    dialog.locator("[data-logo]").select_option("station")
+    dialog.locator("[data-caption]").fill("雄安站 5:30 通车")
+    dialog.locator("[data-reframe]").select_option("blur-pad")
+    dialog.locator("[data-fade-in]").fill("0.5")
+    dialog.locator("[data-speed]").fill("2")
+    assert dialog.locator("[data-subtitles]").is_disabled(), "no subtitles or transcript to add"
+    with page.expect_request(lambda r: r.url.endswith("/api/v1/exports") and r.method == "POST") as req:
+        dialog.locator("[data-submit]").click()
+    sent = req.value.post_data_json
+    assert sent["asset_ids"] == [clip] and sent["presets"] == ["web-mp4"]
+    assert (sent["start_s"], sent["end_s"]) == (2, 99)
+    assert sent["watermark"]["logo"] == "station" and sent["caption"]["text"] == "雄安站 5:30 通车"
+    assert sent["reframe"] == {"mode": "blur-pad"} and sent["fade_in_s"] == 0.5 and sent["speed"] == 2
+    alert = dialog.get_by_role("alert")
+    alert.wait_for()
+    assert "end_s" in alert.inner_text() and "past the end" in alert.inner_text(), alert.inner_text()
+    assert [e for e in w.errors if "422" not in e] == [] and len(w.errors) == 1, w.errors
+    dialog.locator("[data-out]").fill("3")
+    dialog.locator("[data-submit]").click()
+    block = dialog.locator('[data-export][data-preset="web-mp4"]')
+    block.wait_for()
+    eid = block.get_attribute("data-export")
+    r = srv.client().delete(f"/api/v1/exports/{eid}")  # not needed here: spare the workers
+    assert r.status_code in (200, 409)
+    dialog.get_by_role("button", name="完成").click()
+    dialog.wait_for(state="hidden")
+    assert len(w.errors) == 1
 
 
 def test_an_editor_signs_the_first_review_level_and_is_offered_no_export(srv, context, clip):
