@@ -21,6 +21,8 @@ export const SORTS = ["relevance", "-captured_at", "captured_at", "-duration", "
 export type Sort = (typeof SORTS)[number];
 export const KINDS = ["video", "image", "audio"] as const;
 export const FACETS = ["project", "tag", "kind", "camera", "year"] as const;
+/** the first page is what fills a screen (a search as you type waits for no more); then pages of PAGE_SIZE */
+export const FIRST_PAGE = 12;
 export const PAGE_SIZE = 24;
 /** the API's deepest page: page × page_size may not exceed this */
 export const MAX_WINDOW = 10_000;
@@ -83,7 +85,7 @@ export function apiWords(s: SearchState): string {
 }
 
 /** The GET /api/v1/search parameters of a search and page. */
-export function apiQuery(s: SearchState, page: number, pageSize = PAGE_SIZE) {
+export function apiQuery(s: SearchState, page: number, pageSize: number) {
   return {
     q: apiWords(s), project: s.project, tag: s.tags, camera: s.camera, kind: s.kind, from: s.from, to: s.to,
     min_duration: s.min_duration, max_duration: s.max_duration, near: s.near,
@@ -92,8 +94,15 @@ export function apiQuery(s: SearchState, page: number, pageSize = PAGE_SIZE) {
   };
 }
 
-export function runSearch(s: SearchState, page: number, signal?: AbortSignal): Promise<SearchPage> {
-  return api.get<SearchPage>("/search", apiQuery(s, page), signal);
+export function runSearch(s: SearchState, page: number, pageSize: number, signal?: AbortSignal): Promise<SearchPage> {
+  return api.get<SearchPage>("/search", apiQuery(s, page, pageSize), signal);
+}
+
+/** The page that continues after the first `offset` results (a multiple of FIRST_PAGE): 12 → page 2 of 12,
+ *  24 → page 2 of 24, 48 → page 3 of 24. */
+export function nextPage(offset: number): { page: number; size: number } {
+  const size = offset % PAGE_SIZE === 0 ? PAGE_SIZE : FIRST_PAGE;
+  return { page: offset / size + 1, size };
 }
 
 /** True when nothing narrows the search (no words, no filter). */
