@@ -116,6 +116,10 @@ def test_chinese_and_pinyin_as_you_type(srv, context, archive, editor):
     settled(page, "")
     assert len(cards(page)) >= 12  # the newest of the catalog before any word
     assert f"{N_ASSETS + 3:,}" in page.get_by_role("status").inner_text()
+    newest = _api_search(srv, page_size=12)["items"]
+    placed = next(i for i in newest if i["camera"] and i["place"] and i["captured_at"])
+    meta = page.locator(f'li[data-asset="{placed["asset_id"]}"] .meta').inner_text()
+    assert placed["camera"] in meta and placed["place"] in meta  # the card says where and with what
     type_query(page, "皮影")
     assert cards(page) == {archive["fair"], archive["dragon"]}
     assert url_query(page)["q"] == ["皮影"]
