@@ -72,7 +72,7 @@ def test_play_step_marks_scrub_and_the_map_follows(srv, context, drone):
     open_asset(page, srv, drone["id"], "?t=3")
     # ?t=3 opens the player at 3 s
     page.wait_for_function("Math.abs(document.querySelector('video[data-player]').currentTime - 3) < 0.02")
-    assert "00:03:00" in page.locator("[data-timecode]").inner_text()
+    assert "00:00:03:00" in page.locator("[data-timecode]").inner_text()
 
     # the track is drawn on the map (a Leaflet SVG path) with the position at 3 s: the fourth point
     page.wait_for_selector("[data-map] path.map-track")
@@ -89,8 +89,8 @@ def test_play_step_marks_scrub_and_the_map_follows(srv, context, drone):
     page.keyboard.press("Shift+ArrowRight")
     page.wait_for_function("Math.abs(document.querySelector('video[data-player]').currentTime - 4.04) < 0.005")
     page.keyboard.press("o")
-    assert page.locator("[data-mark-in]").inner_text().endswith("00:03:01")
-    assert page.locator("[data-mark-out]").inner_text().endswith("00:04:01")
+    assert page.locator("[data-mark-in]").inner_text().endswith("00:00:03:01")
+    assert page.locator("[data-mark-out]").inner_text().endswith("00:00:04:01")
     assert page.locator("[data-timeline] [data-inout]").count() == 1
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("Math.abs(document.querySelector('video[data-player]').currentTime - 4.0) < 0.005")
@@ -128,6 +128,7 @@ def test_play_step_marks_scrub_and_the_map_follows(srv, context, drone):
     page.keyboard.press("k")
 
     # the timeline has the shot lane, the waveform and a click on it seeks
+    page.locator("[data-lane=waveform]").scroll_into_view_if_needed()
     wave = page.locator("[data-lane=waveform]").bounding_box()
     page.mouse.click(wave["x"] + wave["width"] * 0.25, wave["y"] + wave["height"] / 2)
     page.wait_for_function("Math.abs(document.querySelector('video[data-player]').currentTime - 2.5) < 0.15")

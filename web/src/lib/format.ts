@@ -1,13 +1,14 @@
 // Numbers, sizes, times and dates as people read them.
 import { locale } from "./i18n";
 
+/** Broadcast-style timecode HH:MM:SS:FF at ``fps`` (frames counted down from the second). */
 export function timecode(s: number | null | undefined, fps = 25): string {
   if (s === null || s === undefined || !isFinite(s)) return "--:--";
   const neg = s < 0; s = Math.abs(s);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
   const f = Math.floor((s - Math.floor(s)) * fps + 1e-6);
   const mm = String(m).padStart(2, "0"), ss = String(sec).padStart(2, "0"), ff = String(f).padStart(2, "0");
-  return `${neg ? "-" : ""}${h ? h + ":" : ""}${mm}:${ss}:${ff}`;
+  return `${neg ? "-" : ""}${String(h).padStart(2, "0")}:${mm}:${ss}:${ff}`;  // HH:MM:SS:FF, as editors read it
 }
 
 export function duration(s: number | null | undefined): string {
