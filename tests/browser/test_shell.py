@@ -40,3 +40,21 @@ def test_wrong_password_is_told_and_nothing_else_opens(srv, context):
     page.get_by_role("button", name="登录").click()
     assert "用户名或密码不对" in page.get_by_role("alert").inner_text()
     assert "/login" in page.url
+
+
+def test_english_is_one_click_away_and_stays_chosen(srv, context):
+    page = context.new_page()
+    w = watch(page)
+    sign_in(page, srv, add_person(srv, "producer"))
+    page.get_by_role("button", name="English").click()
+    nav = page.get_by_role("navigation")
+    assert [nav.get_by_role("link", name=n, exact=True).count() for n in ("Search", "Upload", "Jobs", "Exports")] \
+        == [1, 1, 1, 1]
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.reload()
+    page.get_by_role("searchbox").wait_for()
+    assert page.get_by_role("button", name="Sign out").count() == 1  # remembered in this browser
+    page.get_by_role("button", name="中文").click()
+    assert page.get_by_role("button", name="退出登录").count() == 1
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert w.errors == []
