@@ -285,3 +285,31 @@ def test_the_map_uses_the_installations_tiles_when_it_has_them(srv, context, dro
     assert not any("/static/world-" in u for u in asked)
     assert page.locator("[data-map] path.map-track").count() == 1
     assert w.errors == []
+
+
+def test_a_comment_about_the_frame_on_screen_lands_on_the_timeline(srv, context, browser, drone):
+    page = context.new_page()
+    w = watch(page)
+    sign_in(page, srv, add_person(srv, "videographer"))
+    open_asset(page, srv, drone["id"], "?t=6")
+    page.wait_for_function("Math.abs(document.querySelector('video[data-player]').currentTime - 6) < 0.02")
+    page.get_by_role("tab", name="评论").click()
+    form = page.locator("[data-comment-form]")
+    form.get_by_label("写评论").fill("这里桥墩入画，可剪")
+    assert "00:00:06:00" in form.inner_text()
+    form.get_by_role("button", name="发表").click()
+    page.locator("ul.comments").get_by_text("这里桥墩入画，可剪").wait_for()
+    made = srv.client().get(f"/api/v1/assets/{drone['id']}/comments").json()["items"]
+    mine = [c for c in made if c["text"] == "这里桥墩入画，可剪"]
+    assert len(mine) == 1 and mine[0]["t_s"] == pytest.approx(6.0, abs=0.02)
+    page.keyboard.press("Home")  # a key typed in the form is not a player shortcut; nothing else moved
+    assert w.errors == []
+    # a viewer reads comments but is offered no form
+    other = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    viewer = other.new_page()
+    sign_in(viewer, srv, add_person(srv, "viewer"))
+    open_asset(viewer, srv, drone["id"])
+    viewer.get_by_role("tab", name="评论").click()
+    viewer.locator("ul.comments").get_by_text("这里桥墩入画，可剪").wait_for()
+    assert viewer.locator("[data-comment-form]").count() == 0
+    other.close()

@@ -78,7 +78,7 @@ def sign_in(page, srv, person: Person, *, open_form: bool = True) -> None:
         page.goto(f"{srv.url}/login")
     page.get_by_label("用户名").fill(person.username)
     page.locator('input[type="password"]').fill(person.password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(lambda url: "/login" not in url)
 
 
