@@ -46,16 +46,13 @@ export class Shuttle {
   rate = 0;
   private raf = 0;
   private last = 0;
-  private seeking = false;
   private target = 0;
 
   constructor(private video: HTMLVideoElement, private onChange: (rate: number) => void = () => {}) {
-    video.addEventListener("seeked", this.onSeeked);
     video.addEventListener("pause", this.onPause);
     video.addEventListener("play", this.onPlay);
   }
 
-  private onSeeked = () => { this.seeking = false; };
   private onPause = () => { if (this.rate > 0) this.set(0); };
   private onPlay = () => {
     if (this.rate <= 0) { this.stopReverse(); this.rate = this.video.playbackRate || 1; this.onChange(this.rate); }
@@ -96,7 +93,8 @@ export class Shuttle {
     const dt = (now - this.last) / 1000;
     this.last = now;
     this.target = Math.max(0, this.target + this.rate * dt);
-    if (!this.seeking) { this.seeking = true; this.video.currentTime = this.target; }
+    // one seek at a time, by the element's own word (a flag of ours could miss a "seeked" that never comes)
+    if (!this.video.seeking) this.video.currentTime = this.target;
     if (this.target <= 0) { this.raf = 0; this.set(0); return; }
     this.raf = requestAnimationFrame(this.tick);
   };
@@ -109,7 +107,6 @@ export class Shuttle {
 
   destroy(): void {
     this.stopReverse();
-    this.video.removeEventListener("seeked", this.onSeeked);
     this.video.removeEventListener("pause", this.onPause);
     this.video.removeEventListener("play", this.onPlay);
   }
