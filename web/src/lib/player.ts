@@ -55,6 +55,8 @@ export class Shuttle {
 
   private onPause = () => { if (this.rate > 0) this.set(0); };
   private onPlay = () => {
+    // a "play" queued before J paused the element arrives late: it must not end the reverse shuttle
+    if (this.video.paused) return;
     if (this.rate <= 0) { this.stopReverse(); this.rate = this.video.playbackRate || 1; this.onChange(this.rate); }
   };
 
@@ -65,7 +67,8 @@ export class Shuttle {
     this.stopReverse();
     this.video.playbackRate = next;
     this.set(next);
-    if (this.video.paused) void this.video.play().catch(() => this.set(0));
+    // J right after L pauses before play() settles, rejecting it: that is not a reason to stop the reverse
+    if (this.video.paused) void this.video.play().catch(() => { if (this.rate > 0) this.set(0); });
   }
 
   backward(): void {
